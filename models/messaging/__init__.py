@@ -1,0 +1,1 @@
+"""Messaging: the outbox, the sandbox inbox, provider tokens and inbound-event deduplication."""

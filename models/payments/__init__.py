@@ -1,0 +1,1 @@
+"""Payment-method choices (append-only) and, later, payment lists."""

@@ -1,0 +1,1 @@
+"""People: beneficiaries, proxies, their contact addresses, representations and consents."""

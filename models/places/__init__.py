@@ -1,0 +1,1 @@
+"""Areas (configurable levels, legacy units and their conversion), organisations, service points."""
