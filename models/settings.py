@@ -51,6 +51,55 @@ class Settings(BaseSettings):
     default_locale: Literal["vi", "en"] = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
 
+    # --- channels -------------------------------------------------------------------------
+    sandbox: bool = Field(
+        default=True,
+        description="Send everything to the local sandbox inbox instead of real providers.",
+    )
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_rate_per_second: float = Field(default=25.0, gt=0)
+    telegram_rate_per_chat: float = Field(default=1.0, gt=0)
+
+    zalo_bot_token: SecretStr | None = None
+    zalo_bot_api_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_bot_webhook_secret: SecretStr | None = None
+    zalo_bot_rate_per_second: float = Field(default=10.0, gt=0)
+
+    zns_api_url: str = "https://business.openapi.zalo.me"
+    zns_oauth_url: str = "https://oauth.zaloapp.com"
+    zns_app_id: str | None = None
+    zns_secret_key: SecretStr | None = None
+    zns_refresh_token: SecretStr | None = Field(
+        default=None, description="First refresh token; ansinh stores each new one it is given."
+    )
+    zns_templates: dict[str, str] = Field(
+        default_factory=dict, description="Message key to approved ZNS template id (JSON)."
+    )
+    zns_rate_per_second: float = Field(default=10.0, gt=0)
+
+    sms_provider: Literal["sandbox", "twilio", "http"] = "sandbox"
+    sms_rate_segments_per_second: float = Field(default=20.0, gt=0)
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from: str | None = Field(default=None, description="Registered sender ID or number.")
+    twilio_api_url: str = "https://api.twilio.com"
+    sms_gateway_url: str | None = None
+    sms_gateway_api_key: SecretStr | None = None
+    sms_gateway_hmac_secret: SecretStr | None = None
+    sms_gateway_brandname: str = "ANSINH"
+
+    # --- delivery -------------------------------------------------------------------------
+    campaign_hours: str = Field(default="08:00-20:00", pattern=r"^\d\d:\d\d-\d\d:\d\d$")
+    notice_hours: str = Field(default="07:00-21:00", pattern=r"^\d\d:\d\d-\d\d:\d\d$")
+    dispatch_batch_size: int = Field(default=200, ge=1, le=5000)
+    dispatch_concurrency: int = Field(default=50, ge=1, le=1000)
+    dispatch_interval_seconds: float = Field(default=1.0, gt=0)
+    retry_max_attempts: int = Field(default=8, ge=1)
+    retry_base_seconds: float = Field(default=30.0, gt=0)
+    retry_max_seconds: float = Field(default=3600.0, gt=0)
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

@@ -1,0 +1,1 @@
+"""Channel adapters: one module per provider behind one small protocol (`base.ChannelAdapter`)."""
