@@ -1,0 +1,1 @@
+"""Message definitions, one module per area; `messages.keys` imports every module here."""
