@@ -18,7 +18,11 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        Index("ix_outbox_due", "status", "next_attempt_at", "priority"),
+        # claiming: due rows of one priority, oldest first
+        Index("ix_outbox_claim", "status", "priority", "next_attempt_at", "id"),
+        # order per address: is an earlier message to this address still unfinished?
+        Index("ix_outbox_address_status", "address", "status", "id"),
+        Index("ix_outbox_expiry", "status", "expires_at"),
         Index("ix_outbox_person_class_sent", "person_id", "message_class", "sent_at"),
         Index("ix_outbox_address_id", "address", "id"),
     )

@@ -1,0 +1,205 @@
+"""Claiming due outbox rows for sending, in order per address, inside the sending windows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from models.messaging.hours import day_start, next_day_open, next_open, window_for, zone
+from models.messaging.routing import PRIORITIES
+from models.messaging.tables import OutboxMessage
+from models.people.tables import Person
+from models.settings import Settings, get_settings
+
+# Statuses of a message that is not finished: it holds back later messages to its address.
+OPEN = ("pending", "sending")
+SENT_ONCE = ("sent", "delivered", "failed")
+
+
+def _earlier_open_message() -> object:
+    """SQL: an unfinished message to the same address, queued before, not less urgent."""
+    earlier = aliased(OutboxMessage)
+    return (
+        select(earlier.id)
+        .where(
+            earlier.address == OutboxMessage.address,
+            earlier.status.in_(OPEN),
+            earlier.id < OutboxMessage.id,
+            earlier.priority <= OutboxMessage.priority,
+        )
+        .exists()
+    )
+
+
+async def _due(
+    session: AsyncSession, priority: int, now: datetime, limit: int
+) -> Sequence[OutboxMessage]:
+    """Due pending rows of one priority, oldest first, skipping rows another worker holds."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.priority == priority,
+            OutboxMessage.next_attempt_at <= now,
+            ~_earlier_open_message(),  # type: ignore[operator]
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def release_stale_claims(
+    session: AsyncSession, *, now: datetime, lease_seconds: float, max_attempts: int
+) -> int:
+    """Take back rows whose claim outlived the lease (a crashed worker); the number taken."""
+    exhausted = OutboxMessage.attempts >= max_attempts
+    statement = (
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == "sending",
+            OutboxMessage.claimed_at < now - timedelta(seconds=lease_seconds),
+        )
+        .values(
+            status=case((exhausted, "failed"), else_="pending"),
+            failure_reason=case((exhausted, "lease_expired"), else_=OutboxMessage.failure_reason),
+            claimed_by=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def expire_stale(session: AsyncSession, *, now: datetime) -> int:
+    """Mark pending rows whose expiry passed as "expired"; the number marked."""
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.expires_at <= now)
+        .values(status="expired", updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def claim_due(
+    session: AsyncSession,
+    *,
+    worker_id: str,
+    limit: int,
+    now: datetime,
+    lease_seconds: float | None = None,
+    settings: Settings | None = None,
+) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages for `worker_id` and mark them "sending".
+
+    Never claims a message while an earlier, unfinished one to its address waits; expired
+    rows become "expired"; rows outside their window, or a second campaign message to a
+    person on one day, are put off instead of claimed.
+    """
+    settings = settings or get_settings()
+    lease = lease_seconds if lease_seconds is not None else settings.dispatch_lease_seconds
+    await release_stale_claims(
+        session, now=now, lease_seconds=lease, max_attempts=settings.retry_max_attempts
+    )
+    candidates: list[OutboxMessage] = []
+    for priority in PRIORITIES:
+        if len(candidates) >= limit:
+            break
+        candidates.extend(await _due(session, priority, now, limit - len(candidates)))
+    claimed = await _screen(session, candidates, now, settings)
+    for message in claimed:
+        message.status = "sending"
+        message.claimed_at = now
+        message.claimed_by = worker_id
+        message.attempts += 1
+        message.updated_at = now
+    await _refresh_locales(session, claimed)
+    await session.flush()
+    return claimed
+
+
+async def _screen(
+    session: AsyncSession, candidates: list[OutboxMessage], now: datetime, settings: Settings
+) -> list[OutboxMessage]:
+    """The candidates that may go now; the others are expired or put off."""
+    tz = zone(settings.timezone)
+    sendable: list[OutboxMessage] = []
+    for message in candidates:
+        if message.expires_at is not None and message.expires_at <= now:
+            message.status = "expired"
+            message.updated_at = now
+            continue
+        window = window_for(message.message_class, message.key, settings)
+        opening = next_open(now, window, tz)
+        if opening > now:
+            _put_off(message, opening, now)
+            continue
+        sendable.append(message)
+    busy = await _had_campaign_today(session, sendable, now, settings)
+    for message in [m for m in sendable if m.id in busy]:
+        window = window_for(message.message_class, message.key, settings)
+        _put_off(message, next_day_open(now, window, tz), now)
+    return [m for m in sendable if m.id not in busy]
+
+
+def _put_off(message: OutboxMessage, until: datetime, now: datetime) -> None:
+    message.next_attempt_at = until
+    message.updated_at = now
+
+
+async def _had_campaign_today(
+    session: AsyncSession, messages: list[OutboxMessage], now: datetime, settings: Settings
+) -> set[int]:
+    """Ids of campaign messages whose person already has one today (or an earlier one going)."""
+    campaign = [m for m in messages if m.message_class == "campaign" and m.person_id is not None]
+    if not campaign:
+        return set()
+    since = day_start(now, zone(settings.timezone))
+    query = select(OutboxMessage.person_id, OutboxMessage.id).where(
+        OutboxMessage.message_class == "campaign",
+        OutboxMessage.person_id.in_(sorted({m.person_id for m in campaign if m.person_id})),
+        or_(
+            and_(OutboxMessage.status.in_(SENT_ONCE), OutboxMessage.sent_at >= since),
+            and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at >= since),
+        ),
+    )
+    going: dict[int, int] = {}
+    for person_id, message_id in (await session.execute(query)).all():
+        if person_id is not None:
+            going[person_id] = min(message_id, going.get(person_id, message_id))
+    return _second_ones(campaign, going)
+
+
+def _second_ones(campaign: list[OutboxMessage], going: dict[int, int]) -> set[int]:
+    """Every campaign message but the first per person (counting those already going)."""
+    busy: set[int] = set()
+    for message in sorted(campaign, key=lambda m: m.id):
+        person_id = message.person_id
+        assert person_id is not None
+        first = going.get(person_id)
+        if first is not None and first != message.id:
+            busy.add(message.id)
+        else:
+            going[person_id] = message.id
+    return busy
+
+
+async def _refresh_locales(session: AsyncSession, messages: list[OutboxMessage]) -> None:
+    """Render in the language the person uses now, even if it changed since queueing."""
+    person_ids = {m.person_id for m in messages if m.person_id is not None}
+    if not person_ids:
+        return
+    query = select(Person.id, Person.locale).where(Person.id.in_(sorted(person_ids)))
+    locales = dict((await session.execute(query)).all())
+    for message in messages:
+        locale = locales.get(message.person_id) if message.person_id is not None else None
+        if locale and locale != message.locale:
+            message.locale = locale

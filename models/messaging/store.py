@@ -1,0 +1,75 @@
+"""Queries the outbox functions share: contacts, consent, idempotent inserts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import and_, exists, not_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from models.messaging.tables import OutboxMessage
+from models.people.tables import Consent, ContactAddress
+from models.vocab import ConsentPurpose
+
+# Withdrawing consent to messaging stops everything but replies to the person's own messages.
+MESSAGING_PURPOSE = ConsentPurpose.MESSAGING.value
+
+
+async def contacts_of(session: AsyncSession, person_id: int) -> Sequence[ContactAddress]:
+    """A person's contact addresses, in their order of preference."""
+    query = (
+        select(ContactAddress)
+        .where(ContactAddress.person_id == person_id)
+        .order_by(ContactAddress.priority, ContactAddress.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+def consent_withdrawn_clause(person_id: Any) -> ColumnElement[bool]:
+    """SQL: the person withdrew messaging consent and has not given it again."""
+    purpose = and_(Consent.person_id == person_id, Consent.purpose == MESSAGING_PURPOSE)
+    withdrawn = exists().where(purpose, Consent.withdrawn_at.is_not(None))
+    active = exists().where(purpose, Consent.withdrawn_at.is_(None))
+    return and_(withdrawn, not_(active))
+
+
+async def consent_withdrawn(session: AsyncSession, person_id: int) -> bool:
+    """Whether the person withdrew consent to be sent messages."""
+    return bool(await session.scalar(select(consent_withdrawn_clause(person_id))))
+
+
+async def by_idempotency_key(session: AsyncSession, idempotency_key: str) -> OutboxMessage | None:
+    """The outbox row made under an idempotency key, if any."""
+    query = select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
+    return (await session.scalars(query)).first()
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The `insert` construct of the session's dialect (it knows ON CONFLICT)."""
+    name = session.get_bind().dialect.name
+    return postgresql.insert if name == "postgresql" else sqlite.insert
+
+
+async def insert_outbox(session: AsyncSession, values: Mapping[str, Any]) -> OutboxMessage:
+    """Insert an outbox row unless its idempotency key exists; the row either way.
+
+    ON CONFLICT DO NOTHING makes concurrent callers with one key end with one row.
+    """
+    statement = (
+        dialect_insert(session)(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxMessage.id)
+    )
+    new_id = (await session.execute(statement)).scalar_one_or_none()
+    if new_id is None:
+        existing = await by_idempotency_key(session, str(values["idempotency_key"]))
+        if existing is None:  # pragma: no cover - a conflicting row cannot vanish
+            raise RuntimeError("idempotency conflict without a row")
+        return existing
+    message = await session.get(OutboxMessage, new_id)
+    assert message is not None
+    return message

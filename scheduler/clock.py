@@ -1,0 +1,99 @@
+"""APScheduler as a clock: a few fixed, idempotent jobs, run by the leading process only.
+
+Use `start_scheduler(app.state)` in the FastAPI lifespan (and `await stop_scheduler(app.state)`
+on the way out); `ansinh worker` uses the same jobs beside its own dispatch loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.channels.base import ChannelAdapter
+from bot.channels.registry import build_adapters, close_adapters
+from scheduler.dispatcher import Dispatcher
+from scheduler.jobs import Jobs, Leadership
+from scheduler.timing import Clock
+
+log = logging.getLogger(__name__)
+
+LEAD_EVERY_SECONDS = 5.0
+EXPIRE_EVERY_SECONDS = 60.0
+RECLAIM_EVERY_SECONDS = 30.0
+
+
+def worker_id() -> str:
+    """A name for this process in outbox claims: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+@dataclass
+class SchedulerHandle:
+    """A running scheduler and what it owns."""
+
+    scheduler: AsyncIOScheduler
+    jobs: Jobs
+    leadership: Leadership
+    owned_adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
+
+    async def stop(self) -> None:
+        """Stop the jobs, give up the lead, close adapters built for it."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.leadership.release()
+        if self.owned_adapters:
+            await close_adapters(self.owned_adapters)
+
+
+def _add_jobs(scheduler: AsyncIOScheduler, jobs: Jobs, interval: float, dispatch: bool) -> None:
+    # coalesce + one instance: a slow run is never doubled, missed runs fold into one
+    common: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+    first = datetime.now(UTC)
+    scheduler.add_job(
+        jobs.lead, "interval", seconds=LEAD_EVERY_SECONDS, id="lead", next_run_time=first, **common
+    )
+    if dispatch:
+        scheduler.add_job(jobs.dispatch, "interval", seconds=interval, id="dispatch", **common)
+    scheduler.add_job(jobs.expire, "interval", seconds=EXPIRE_EVERY_SECONDS, id="expire", **common)
+    scheduler.add_job(
+        jobs.reclaim, "interval", seconds=RECLAIM_EVERY_SECONDS, id="reclaim", **common
+    )
+
+
+def start_scheduler(
+    app_state: Any, *, dispatch: bool = True, clock: Clock | None = None
+) -> SchedulerHandle:
+    """Start the jobs for an app state holding `settings`, `engine`, `sessions` (and maybe
+    `adapters`); call inside the running event loop. The handle is also `app_state.scheduler`.
+    """
+    settings, sessions = app_state.settings, app_state.sessions
+    adapters = getattr(app_state, "adapters", None)
+    owned: dict[str, ChannelAdapter] = {}
+    if dispatch and adapters is None:
+        adapters = owned = build_adapters(settings, sessions)
+    dispatcher = (
+        Dispatcher(settings, sessions, adapters, worker_id=worker_id(), clock=clock)
+        if dispatch and adapters is not None
+        else None
+    )
+    leadership = Leadership(app_state.engine)
+    jobs = Jobs(settings, sessions, leadership, dispatcher, clock)
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    _add_jobs(scheduler, jobs, settings.dispatch_interval_seconds, dispatch)
+    scheduler.start()
+    handle = SchedulerHandle(scheduler, jobs, leadership, owned)
+    app_state.scheduler = handle
+    return handle
+
+
+async def stop_scheduler(app_state: Any) -> None:
+    """Stop the scheduler `start_scheduler` put on `app_state`, if any."""
+    handle = getattr(app_state, "scheduler", None)
+    if isinstance(handle, SchedulerHandle):
+        await handle.stop()

@@ -1,0 +1,210 @@
+"""The dispatcher: claims due outbox rows, renders, sends under the rate limits, records."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from asyncio import FIRST_COMPLETED
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.base import ChannelAdapter, OutboundMessage, SendResult, SendStatus
+from messages.render import Rendered, render
+from models.db import transaction
+from models.messaging.outcomes import NOT_CONFIGURED
+from models.messaging.service import SendOutcome, claim_due, record_results
+from models.messaging.tables import OutboxMessage
+from models.settings import Settings
+from scheduler.ratelimit import ChannelLimits
+from scheduler.timing import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_FLUSH_TRIES = 3
+
+
+class GroupCommit(Generic[T]):
+    """Writes items in as few transactions as possible; `submit` returns once its item is written.
+
+    Whoever finds no write running writes everything queued so far, so under load many
+    results share one short transaction, and idle results are written at once.
+    """
+
+    def __init__(self, write: Callable[[list[T]], Awaitable[None]]) -> None:
+        self._write = write
+        self._queued: list[tuple[T, asyncio.Future[None]]] = []
+        self._lock = asyncio.Lock()
+
+    async def submit(self, item: T) -> None:
+        """Queue `item` and wait until it is written (or its write failed)."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queued.append((item, future))
+        async with self._lock:
+            if not future.done():
+                batch, self._queued = self._queued, []
+                await self._write_batch(batch)
+        await future
+
+    async def _write_batch(self, batch: list[tuple[T, asyncio.Future[None]]]) -> None:
+        error: BaseException | None = None
+        try:
+            await self._write([item for item, _ in batch])
+        except BaseException as raised:
+            error = raised
+            raise
+        finally:
+            for _, future in batch:
+                if future.done():
+                    continue
+                if error is None:
+                    future.set_result(None)
+                else:  # a cancelled writer must not leave the others waiting forever
+                    future.set_exception(RuntimeError(f"results not recorded: {error!r}"))
+
+
+class Dispatcher:
+    """Sends what the outbox holds, `dispatch_batch_size` rows at a time."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        adapters: Mapping[str, ChannelAdapter],
+        *,
+        worker_id: str,
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings
+        self.worker_id = worker_id
+        self._sessions = sessions
+        self._adapters = adapters
+        self._clock = clock or SystemClock()
+        self._limits = ChannelLimits(settings, self._clock)
+        self._slots = asyncio.Semaphore(settings.dispatch_concurrency)
+        self._results: GroupCommit[SendOutcome] = GroupCommit(self._write_results)
+
+    async def _claim(self, limit: int) -> list[OutboxMessage]:
+        async with transaction(self._sessions) as session:
+            return await claim_due(
+                session,
+                worker_id=self.worker_id,
+                limit=limit,
+                now=self._clock.utcnow(),
+                settings=self.settings,
+            )
+
+    async def run_once(self) -> int:
+        """Claim one batch, send it, record every result; the number of messages claimed."""
+        batch = await self._claim(self.settings.dispatch_batch_size)
+        if batch:
+            await asyncio.gather(*(self._deliver(message) for message in batch))
+        return len(batch)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Dispatch until `stop` is set, then finish the sends under way.
+
+        Up to one batch is kept under way: a slow send never holds back the rest, and
+        claiming again as soon as half of it is done keeps the channels busy.
+        """
+        running: set[asyncio.Task[None]] = set()
+        stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
+        capacity = self.settings.dispatch_batch_size
+        try:
+            while not stop.is_set():
+                room = capacity - len(running)
+                claimed = await self._claim_logged(room) if room * 2 >= capacity else []
+                for message in claimed:
+                    task = asyncio.ensure_future(self._deliver(message))
+                    running.add(task)
+                    task.add_done_callback(running.discard)
+                more_due = room > 0 and len(claimed) == room
+                await self._pause(stopping, running, more_due)
+        finally:
+            stopping.cancel()
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+
+    async def _claim_logged(self, limit: int) -> list[OutboxMessage]:
+        try:
+            return await self._claim(limit)
+        except Exception:
+            log.exception("claiming outbox messages failed")
+            return []
+
+    async def _pause(
+        self, stopping: asyncio.Future[Any], running: set[asyncio.Task[None]], more_due: bool
+    ) -> None:
+        """Wait for a send to finish (sooner claims), for the interval when idle, or for stop."""
+        timeout = None if more_due and running else self.settings.dispatch_interval_seconds
+        waiting: set[asyncio.Future[Any]] = {stopping, *running}
+        await asyncio.wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        async with self._slots:
+            result = await self._send(message)
+            outcome = SendOutcome(
+                message=message,
+                status=str(result.status),
+                provider_message_id=result.provider_message_id,
+                retry_after=result.retry_after,
+                reason=result.reason,
+                cost_units=result.cost_units,
+            )
+            try:
+                # the slot is held until the result is written: at most `concurrency`
+                # messages are ever sent but not yet recorded
+                await self._results.submit(outcome)
+            except Exception:
+                log.exception("could not record the result of outbox message %s", message.id)
+
+    async def _send(self, message: OutboxMessage) -> SendResult:
+        adapter = self._adapters.get(message.channel)
+        if adapter is None:
+            # a channel this process is not configured for: try the person's next route
+            return SendResult(SendStatus.UNREACHABLE, reason=NOT_CONFIGURED)
+        try:
+            rendered = self._render(message)
+        except Exception:
+            log.exception("could not render outbox message %s (%s)", message.id, message.key)
+            return SendResult(SendStatus.PERMANENT, reason="render_error")
+        if adapter.name != "sandbox":
+            cost = rendered.segments if message.channel == "sms" else 1
+            await self._limits.acquire(message.channel, message.address, cost)
+        try:
+            result = await adapter.send(OutboundMessage(message.id, message.address, rendered))
+        except Exception as error:  # adapters classify errors; this is the safety net
+            log.exception("adapter %s raised for outbox message %s", adapter.name, message.id)
+            return SendResult(SendStatus.RETRYABLE, reason=f"error:{type(error).__name__}")
+        if result.status == SendStatus.RETRYABLE and result.retry_after:
+            self._limits.pause(message.channel, result.retry_after)
+        return result
+
+    def _render(self, message: OutboxMessage) -> Rendered:
+        return render(
+            message.key,
+            message.params,
+            locale=message.locale,
+            channel=message.channel,
+            zns_templates=self.settings.zns_templates,
+        )
+
+    async def _write_results(self, outcomes: Sequence[SendOutcome]) -> None:
+        for attempt in range(1, _FLUSH_TRIES + 1):
+            try:
+                async with transaction(self._sessions) as session:
+                    await record_results(
+                        session,
+                        outcomes=outcomes,
+                        worker_id=self.worker_id,
+                        now=self._clock.utcnow(),
+                        settings=self.settings,
+                    )
+                return
+            except DBAPIError:
+                if attempt == _FLUSH_TRIES:
+                    raise
+                log.warning("recording send results failed, trying again", exc_info=True)
+                await asyncio.sleep(0.05 * attempt)
