@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import db, serve
+from cli import db, places, serve, worker
 
 app = typer.Typer(
     help="ansinh: the messaging service of Lạng Sơn's cashless welfare payments.",
@@ -12,7 +12,9 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(places.app, name="places")
 app.command(name="serve")(serve.serve)
+app.command(name="worker")(worker.worker)
 
 
 if __name__ == "__main__":

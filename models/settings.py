@@ -78,6 +78,9 @@ class Settings(BaseSettings):
         default_factory=dict, description="Message key to approved ZNS template id (JSON)."
     )
     zns_rate_per_second: float = Field(default=10.0, gt=0)
+    zns_oa_secret_key: SecretStr | None = Field(
+        default=None, description="OA secret key that signs ZNS webhooks (X-ZEvent-Signature)."
+    )
 
     sms_provider: Literal["sandbox", "twilio", "http"] = "sandbox"
     sms_rate_segments_per_second: float = Field(default=20.0, gt=0)
@@ -89,6 +92,9 @@ class Settings(BaseSettings):
     sms_gateway_api_key: SecretStr | None = None
     sms_gateway_hmac_secret: SecretStr | None = None
     sms_gateway_brandname: str = "ANSINH"
+    provider_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long to wait for any provider's HTTP answer."
+    )
 
     # --- delivery -------------------------------------------------------------------------
     campaign_hours: str = Field(default="08:00-20:00", pattern=r"^\d\d:\d\d-\d\d:\d\d$")
@@ -96,6 +102,9 @@ class Settings(BaseSettings):
     dispatch_batch_size: int = Field(default=200, ge=1, le=5000)
     dispatch_concurrency: int = Field(default=50, ge=1, le=1000)
     dispatch_interval_seconds: float = Field(default=1.0, gt=0)
+    dispatch_lease_seconds: float = Field(
+        default=120.0, gt=0, description="A claim older than this is taken back (crash recovery)."
+    )
     retry_max_attempts: int = Field(default=8, ge=1)
     retry_base_seconds: float = Field(default=30.0, gt=0)
     retry_max_seconds: float = Field(default=3600.0, gt=0)

@@ -1,0 +1,194 @@
+"""Importing 100,000 beneficiary rows (CSV, XLSX) next to a plain bulk insert of the same rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy import insert
+
+from bench.common import Figure, Timer, fresh_database, make_engine, make_sessionmaker
+from messages.text import fold
+from models.data import UNITS_FILE
+from models.people.importer import import_file
+from models.people.tables import Beneficiary, ContactAddress, Person
+from models.places.service import load_units
+from models.protection import DataProtector
+
+HEADER = [
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số CCCD",
+    "Số điện thoại",
+    "Đối tượng",
+    "Xã/Phường",
+    "Thôn",
+    "Mức trợ cấp",
+    "Hình thức nhận",
+    "Ngân hàng",
+    "Số tài khoản",
+]
+TODAY = date(2026, 11, 27)
+PREFIXES = ["091", "094", "096", "097", "098", "086", "088", "032", "035", "038", "070", "079"]
+
+
+def make_rows(count: int, seed: int = 7) -> list[list[str]]:
+    """`count` valid, distinct rows spread over the 65 communes."""
+    rng = random.Random(seed)
+    communes = [c["name"] for c in json.loads(UNITS_FILE.read_text("utf-8"))["communes"]]
+    rows = []
+    for i in range(count):
+        female = i % 2
+        year = 1930 + i % 60
+        cccd = f"020{female}{year % 100:02d}{i:06d}"
+        bank = i % 3 == 0
+        rows.append(
+            [
+                f"Hoàng {'Thị' if female else 'Văn'} Người {i}",
+                f"{1 + i % 28:02d}/{1 + i % 12:02d}/{year}",
+                "Nữ" if female else "Nam",
+                cccd,
+                f"{rng.choice(PREFIXES)}{rng.randrange(10**7):07d}",
+                "NCC" if i % 6 == 0 else "BTXH",
+                communes[i % len(communes)],
+                f"Thôn {i % 40}",
+                "540.000",
+                "Tài khoản ngân hàng" if bank else "Tiền mặt",
+                "Agribank" if bank else "",
+                f"{10**11 + i}" if bank else "",
+            ]
+        )
+    return rows
+
+
+def to_csv(rows: list[list[str]]) -> bytes:
+    """The rows as a UTF-8 CSV file with Vietnamese headers."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def to_xlsx(rows: list[list[str]]) -> bytes:
+    """The rows as an XLSX workbook."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+async def _import(kind: str, data: bytes, name: str) -> float:
+    async with fresh_database(kind) as settings:
+        engine = make_engine(settings)
+        sessions = make_sessionmaker(engine)
+        async with sessions() as session, session.begin():
+            await load_units(session)
+        protector = DataProtector.from_settings(settings)
+        with Timer() as timer:
+            async with sessions() as session, session.begin():
+                report = await import_file(
+                    session,
+                    protector=protector,
+                    data=data,
+                    filename=name,
+                    actor="bench",
+                    today=TODAY,
+                )
+        await engine.dispose()
+        assert report.errors == [], report.errors[:5]
+        return timer.seconds
+
+
+def _plain(rows: list[list[str]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "full_name": r[0],
+            "search_name": fold(r[0]),
+            "birth_year": int(r[1][-4:]),
+            "gender": r[2],
+            "locale": "vi",
+        }
+        for r in rows
+    ]
+
+
+async def _plain_insert(kind: str, rows: list[list[str]], chunk: int = 2000) -> float:
+    """The same rows written with the same bulk statements, without validation or encryption."""
+    async with fresh_database(kind) as settings:
+        engine = make_engine(settings)
+        sessions = make_sessionmaker(engine)
+        async with sessions() as session, session.begin():
+            await load_units(session)
+        with Timer() as timer:
+            async with sessions() as session, session.begin():
+                for start in range(0, len(rows), chunk):
+                    part = rows[start : start + chunk]
+                    ids = [
+                        r[0]
+                        for r in await session.execute(
+                            insert(Person).returning(Person.id, sort_by_parameter_order=True),
+                            _plain(part),
+                        )
+                    ]
+                    await session.execute(
+                        insert(Beneficiary),
+                        [
+                            {
+                                "person_id": pid,
+                                "category": r[5],
+                                "village": r[7],
+                                "status": "active",
+                                "monthly_amount": 540000,
+                                "verification_status": "unverified",
+                            }
+                            for pid, r in zip(ids, part, strict=True)
+                        ],
+                    )
+                    await session.execute(
+                        insert(ContactAddress),
+                        [
+                            {
+                                "person_id": pid,
+                                "channel": "tel",
+                                "address": f"tel:{r[4]}",
+                                "priority": 0,
+                            }
+                            for pid, r in zip(ids, part, strict=True)
+                        ],
+                    )
+        await engine.dispose()
+        return timer.seconds
+
+
+async def run(kinds: list[str], count: int) -> list[Figure]:
+    """Import `count` rows from CSV and XLSX on each database, with the plain insert beside."""
+    rows = make_rows(count)
+    csv_data, xlsx_data = to_csv(rows), to_xlsx(rows)
+    figures = []
+    for kind in kinds:
+        baseline = await _plain_insert(kind, rows)
+        figures.append(Figure("plain bulk insert (baseline)", kind, count, baseline))
+        for data, name in ((csv_data, "list.csv"), (xlsx_data, "list.xlsx")):
+            seconds = await _import(kind, data, name)
+            figures.append(
+                Figure(
+                    f"import {name.split('.')[1].upper()}",
+                    kind,
+                    count,
+                    seconds,
+                    baseline,
+                    "validate + encrypt + write",
+                )
+            )
+    return figures

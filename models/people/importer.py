@@ -1,0 +1,449 @@
+"""Importing beneficiary lists: validate every row, then write in bulk, idempotently by CCCD.
+
+Rows with errors are reported (line, field, problem) and skipped; the rest are written in the
+caller's transaction, so a failure half-way leaves nothing behind, and a dry run is the same work
+rolled back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from multiprocessing import get_context
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messages.text import fold
+from models.audit.service import record
+from models.bulk import bulk_insert
+from models.payments.service import account_columns, confirmation_code
+from models.payments.tables import PaymentMethodChoice
+from models.people.identifiers import holder_name_key
+from models.people.rows import Candidate, RowChecker, RowProblem
+from models.people.service import encrypted_id_columns
+from models.people.tables import Beneficiary, ContactAddress, Person
+from models.people.tabular import Sheet, read_table
+from models.places.service import resolve_address
+from models.protection import DataProtector
+from models.vocab import ChoiceStatus, Source
+
+CHUNK = 2000
+PARALLEL_ROWS = 20_000  # below this, a worker process costs more than it saves
+Progress = Callable[[int], None]
+
+# Beneficiary fields an import may change on a person already registered.
+_UPDATABLE = ("category", "sub_category", "village", "monthly_amount", "registry_code")
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do)."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    needs_area_confirmation: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def errors(self) -> list[RowProblem]:
+        """Problems that kept a row out (warnings excluded)."""
+        return [p for p in self.problems if not _is_warning(p)]
+
+
+def _is_warning(problem: RowProblem) -> bool:
+    return problem.key.endswith("_mismatch") or problem.key == "import.area_ambiguous"
+
+
+@dataclass
+class _Area:
+    commune_id: int | None
+    legacy_id: int | None
+    ambiguous: bool
+
+
+class _AreaCache:
+    """Resolves (commune, district) names once per distinct pair."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.known: dict[tuple[str, str], _Area | None] = {}
+
+    async def get(self, commune: str, district: str | None) -> _Area | None:
+        key = (fold(commune), fold(district or ""))
+        if key not in self.known:
+            found = await resolve_address(self.session, commune=commune, district=district)
+            area = None
+            if found.current or found.ambiguous:
+                area = _Area(
+                    commune_id=found.current.id if found.current and not found.ambiguous else None,
+                    legacy_id=found.legacy.id if found.legacy else None,
+                    ambiguous=found.ambiguous,
+                )
+            self.known[key] = area
+        return self.known[key]
+
+
+async def import_file(
+    session: AsyncSession,
+    *,
+    protector: DataProtector,
+    data: bytes,
+    filename: str,
+    actor: str,
+    today: date,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a CSV/XLSX beneficiary list. The caller commits, or rolls back for a dry run."""
+    sheet = read_table(data, filename)
+    report = ImportReport(ignored_columns=sheet.ignored, dry_run=dry_run)
+    await import_sheet(
+        session,
+        protector=protector,
+        sheet=sheet,
+        actor=actor,
+        today=today,
+        report=report,
+        progress=progress,
+    )
+    await record(
+        session,
+        actor=actor,
+        action="import",
+        entity="beneficiary",
+        details={
+            "file_sha256": hashlib.sha256(data).hexdigest(),
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "skipped": report.skipped,
+            "dry_run": dry_run,
+        },
+    )
+    return report
+
+
+@dataclass
+class _Prepared:
+    """A valid row with its database rows already built (encryption done off the event loop)."""
+
+    candidate: Candidate
+    hashes: list[str]
+    person: dict[str, Any]
+    choice: dict[str, Any] | None
+
+
+def _prepare(
+    checker: RowChecker,
+    protector: DataProtector,
+    chunk: list[tuple[int, dict[str, str]]],
+    actor: str,
+) -> tuple[list[_Prepared], list[RowProblem]]:
+    """Validate a chunk and build its rows; pure CPU work, run in a worker thread."""
+    prepared, problems = [], []
+    for line, raw in chunk:
+        candidate, found = checker.check(line, raw)
+        problems.extend(found)
+        if candidate is None:
+            continue
+        hashes = protector.lookup_hashes(candidate.cccd) if candidate.cccd else []
+        choice = _choice_row(protector, candidate, 0, actor) if candidate.method else None
+        prepared.append(_Prepared(candidate, hashes, _person_row(protector, candidate), choice))
+    return prepared, problems
+
+
+async def import_sheet(
+    session: AsyncSession,
+    *,
+    protector: DataProtector,
+    sheet: Sheet,
+    actor: str,
+    today: date,
+    report: ImportReport,
+    progress: Progress | None = None,
+) -> None:
+    """Validate and write the rows of `sheet` chunk by chunk.
+
+    Chunk N+1 is validated and encrypted in a thread while chunk N is written, so the
+    database's own work (outside the GIL) overlaps with ours.
+    """
+    areas = _AreaCache(session)
+    report.rows = len(sheet.rows)
+    chunks = [sheet.rows[i : i + CHUNK] for i in range(0, len(sheet.rows), CHUNK)]
+    with _Preparer(protector, today, actor, parallel=len(sheet.rows) >= PARALLEL_ROWS) as prep:
+        pending = prep.start(chunks, 0)
+        for index, chunk in enumerate(chunks):
+            prepared, problems = await pending if pending else ([], [])
+            pending = prep.start(chunks, index + 1)
+            report.problems.extend(problems)
+            placed = await _place_all(prepared, areas, report)
+            await _write_chunk(session, protector, placed, report, actor)
+            report.skipped += len(chunk) - len(prepared)
+            if progress:
+                progress(len(chunk))
+
+
+Prepared = tuple[list[_Prepared], list[RowProblem]]
+_worker_checker: RowChecker | None = None
+
+
+def _init_worker(today: date) -> None:
+    global _worker_checker  # one checker per worker: it remembers the CCCDs seen so far
+    _worker_checker = RowChecker(today)
+
+
+def _prepare_in_worker(
+    protector: DataProtector, chunk: list[tuple[int, dict[str, str]]], actor: str
+) -> Prepared:
+    assert _worker_checker is not None
+    return _prepare(_worker_checker, protector, chunk, actor)
+
+
+class _Preparer:
+    """Validates and encrypts chunks: in one worker process for big files, so our CPU work
+    overlaps the database's; in-line for small ones, where a process costs more than it saves.
+    A single worker keeps chunks in order (duplicate detection spans the whole file)."""
+
+    def __init__(self, protector: DataProtector, today: date, actor: str, *, parallel: bool):
+        self.protector, self.actor = protector, actor
+        self.checker = RowChecker(today)
+        self.pool = None
+        if parallel:
+            self.pool = ProcessPoolExecutor(
+                1, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(today,)
+            )
+
+    def __enter__(self) -> _Preparer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def start(
+        self, chunks: list[list[tuple[int, dict[str, str]]]], index: int
+    ) -> Awaitable[Prepared] | None:
+        """Begin preparing chunk `index` (None past the end)."""
+        if index >= len(chunks):
+            return None
+        loop = asyncio.get_running_loop()
+        if self.pool is None:
+            future: asyncio.Future[Prepared] = loop.create_future()
+            future.set_result(_prepare(self.checker, self.protector, chunks[index], self.actor))
+            return future
+        return loop.run_in_executor(
+            self.pool, _prepare_in_worker, self.protector, chunks[index], self.actor
+        )
+
+
+async def _place_all(
+    prepared: list[_Prepared], areas: _AreaCache, report: ImportReport
+) -> list[tuple[_Prepared, _Area]]:
+    placed = []
+    for item in prepared:
+        c = item.candidate
+        area = await areas.get(c.commune, c.district)
+        if area is None:
+            report.problems.append(
+                RowProblem(c.line, "commune", "import.commune_unknown", {"commune": c.commune})
+            )
+            report.skipped += 1
+            continue
+        if area.ambiguous:
+            report.needs_area_confirmation += 1
+            report.problems.append(
+                RowProblem(c.line, "commune", "import.area_ambiguous", {"commune": c.commune})
+            )
+        placed.append((item, area))
+    return placed
+
+
+async def _existing(
+    session: AsyncSession, prepared: Sequence[_Prepared]
+) -> dict[str, tuple[Person, Beneficiary]]:
+    """Registered beneficiaries in this chunk, keyed by the CCCD as given."""
+    by_hash = {digest: p.candidate.cccd for p in prepared for digest in p.hashes}
+    if not by_hash:
+        return {}
+    rows = await session.execute(
+        select(Person, Beneficiary)
+        .join(Beneficiary, Beneficiary.person_id == Person.id)
+        .where(Person.cccd_hash.in_(list(by_hash)))
+    )
+    return {str(by_hash[p.cccd_hash]): (p, b) for p, b in rows if p.cccd_hash}
+
+
+async def _write_chunk(
+    session: AsyncSession,
+    protector: DataProtector,
+    placed: list[tuple[_Prepared, _Area]],
+    report: ImportReport,
+    actor: str,
+) -> None:
+    existing = await _existing(session, [p for p, _ in placed])
+    new = []
+    for item, area in placed:
+        cccd = item.candidate.cccd
+        if cccd and cccd in existing:
+            person, beneficiary = existing[cccd]
+            changed = await _update(session, item.candidate, area, person, beneficiary, actor)
+            report.updated += changed
+            report.unchanged += not changed
+        else:
+            new.append((item, area))
+    await _insert_new(session, new)
+    report.created += len(new)
+
+
+async def _insert_new(session: AsyncSession, new: list[tuple[_Prepared, _Area]]) -> None:
+    """Write new beneficiaries with one bulk statement per table."""
+    if not new:
+        return
+    person_ids = await _insert_people(session, [item.person for item, _ in new])
+    pairs = list(zip(new, person_ids, strict=True))
+    await bulk_insert(
+        session,
+        Beneficiary,
+        [_beneficiary_row(item.candidate, area, pid) for (item, area), pid in pairs],
+    )
+    addresses = [
+        {
+            "person_id": pid,
+            "channel": "tel",
+            "address": f"tel:{item.candidate.phone}",
+            "priority": 0,
+        }
+        for (item, _), pid in pairs
+        if item.candidate.phone
+    ]
+    await bulk_insert(session, ContactAddress, addresses)
+    with_choice = [(item.choice, pid) for (item, _), pid in pairs if item.choice]
+    if with_choice:
+        ids = await _ids_by(
+            session, Beneficiary.id, Beneficiary.person_id, [pid for _, pid in with_choice]
+        )
+        await bulk_insert(
+            session,
+            PaymentMethodChoice,
+            [{**choice, "beneficiary_id": ids[pid]} for choice, pid in with_choice],
+        )
+
+
+async def _insert_people(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert people and return their ids in order (matched back through the CCCD hash)."""
+    keyed = [row for row in rows if row["cccd_hash"]]
+    await bulk_insert(session, Person, keyed)
+    ids = await _ids_by(session, Person.id, Person.cccd_hash, [r["cccd_hash"] for r in keyed])
+    result = []
+    for row in rows:
+        if row["cccd_hash"]:
+            result.append(ids[row["cccd_hash"]])
+        else:  # no CCCD (kept by registry code): rare, one at a time
+            inserted = await session.execute(insert(Person).returning(Person.id), row)
+            result.append(inserted.scalar_one())
+    return result
+
+
+async def _ids_by(
+    session: AsyncSession, id_column: Any, key_column: Any, keys: list[Any]
+) -> dict[Any, int]:
+    """Map key -> id for freshly inserted rows."""
+    if not keys:
+        return {}
+    rows = await session.execute(select(key_column, id_column).where(key_column.in_(keys)))
+    return {key: row_id for key, row_id in rows}
+
+
+def _person_row(protector: DataProtector, c: Candidate) -> dict[str, Any]:
+    return {
+        "full_name": c.full_name,
+        "search_name": fold(c.full_name),
+        "birth_date": c.birth_date,
+        "birth_year": c.birth_date.year if c.birth_date else c.birth_year,
+        "gender": c.gender,
+        "locale": "vi",
+        **encrypted_id_columns(protector, cccd=c.cccd, cmnd=c.cmnd),
+    }
+
+
+def _beneficiary_row(c: Candidate, area: _Area, person_id: int) -> dict[str, Any]:
+    return {
+        "person_id": person_id,
+        "category": c.category,
+        "sub_category": c.sub_category,
+        "commune_id": area.commune_id,
+        "legacy_area_id": area.legacy_id,
+        "area_needs_confirmation": area.ambiguous,
+        "village": c.village,
+        "monthly_amount": c.monthly_amount,
+        "registry_code": c.registry_code,
+        "status": "active",
+        "verification_status": "unverified",
+        "cash_at_home_allowed": c.method == "cash_home",
+    }
+
+
+def _choice_row(
+    protector: DataProtector, c: Candidate, beneficiary_id: int, actor: str
+) -> dict[str, Any]:
+    matches = None
+    if c.holder_name:
+        matches = holder_name_key(c.holder_name) == holder_name_key(c.full_name)
+    return {
+        "beneficiary_id": beneficiary_id,
+        "method": c.method,
+        "provider_code": c.provider_code,
+        "holder": "beneficiary",
+        "holder_name": c.holder_name,
+        "holder_name_matches": matches,
+        "status": ChoiceStatus.ACTIVE.value if c.account else ChoiceStatus.REQUESTED.value,
+        "source": Source.IMPORT.value,
+        "confirmation_code": confirmation_code(),
+        "cash_reason": c.cash_reason,
+        "created_by": actor,
+        **account_columns(protector, c.account),
+    }
+
+
+async def _update(
+    session: AsyncSession,
+    c: Candidate,
+    area: _Area,
+    person: Person,
+    beneficiary: Beneficiary,
+    actor: str,
+) -> bool:
+    """Apply a re-imported row to a registered beneficiary; True when anything changed."""
+    changes: dict[str, object] = {}
+    for name in _UPDATABLE:
+        value = getattr(c, name)
+        if value is not None and getattr(beneficiary, name) != value:
+            changes[name] = value
+            setattr(beneficiary, name, value)
+    if area.commune_id and beneficiary.commune_id != area.commune_id:
+        changes["commune_id"] = beneficiary.commune_id = area.commune_id
+    if c.full_name != person.full_name:
+        person.full_name, person.search_name = c.full_name, fold(c.full_name)
+        changes["full_name"] = "changed"
+    if changes:
+        await record(
+            session,
+            actor=actor,
+            action="update",
+            entity="beneficiary",
+            entity_id=beneficiary.id,
+            details=changes,
+            reason="import",
+        )
+    return bool(changes)
