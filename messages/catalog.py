@@ -1,9 +1,11 @@
 """Gettext catalogs: compiling them and giving one translator per locale (never a global one).
 
-The msgid of every message is its key (messages/keys.py). Commands:
+The msgid of every message is its key (messages/keys.py). Keys are kept in parts, one .po file
+each, so the words of different areas can be written side by side: a key `dialog.…` lives in
+dialog.po, `admin.…` in admin.po, every other key in ansinh.po. Commands:
   python -m messages.catalog compile   .po -> .mo (also done on first use when stale)
   python -m messages.catalog extract   write locales/ansinh.pot from the key registry
-  python -m messages.catalog update    extract, then add new keys (empty) to every .po
+  python -m messages.catalog update [PART…]   extract, then add new keys (empty) to the .po files
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ DOMAIN = "ansinh"
 LOCALES = ("vi", "en")
 DEFAULT_LOCALE = "vi"
 POT_PATH = LOCALES_DIR / f"{DOMAIN}.pot"
+PARTS = (DOMAIN, "dialog", "admin")
 _HEADER = (
     "# ansinh messages.\n"
     "# msgid: a message key (messages/keys.py); msgstr: its text, with {named} placeholders.\n"
@@ -37,9 +40,27 @@ def normalize_locale(locale: str | None) -> str:
     return language if language in LOCALES else DEFAULT_LOCALE
 
 
-def po_path(locale: str, directory: Path = LOCALES_DIR) -> Path:
-    """Where the .po file of `locale` lives."""
-    return directory / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+def part_of(msgid: str) -> str:
+    """The catalog part a key lives in: its first segment when that names a part."""
+    first = msgid.split(".", 1)[0]
+    return first if first in PARTS else DOMAIN
+
+
+def po_path(locale: str, directory: Path = LOCALES_DIR, part: str = DOMAIN) -> Path:
+    """Where the .po file of `locale` (and `part`) lives."""
+    return directory / locale / "LC_MESSAGES" / f"{part}.po"
+
+
+def read_locale(locale: str, directory: Path = LOCALES_DIR) -> Catalog:
+    """Every part of `locale` merged into one catalog (for checks and tools)."""
+    merged = _new_catalog(locale)
+    for part in PARTS:
+        path = po_path(locale, directory, part)
+        if path.exists():
+            for message in read_catalog(path, locale):
+                if message.id:
+                    merged[message.id] = message
+    return merged
 
 
 def read_catalog(path: Path, locale: str | None = None) -> Catalog:
@@ -67,7 +88,7 @@ def _is_stale(po: Path, mo: Path) -> bool:
 def compile_catalogs(directory: Path = LOCALES_DIR) -> list[Path]:
     """Compile every .po file into its .mo file when the .po is newer."""
     written = []
-    for po in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+    for po in sorted(directory.glob("*/LC_MESSAGES/*.po")):
         mo = po.with_suffix(".mo")
         if not _is_stale(po, mo):
             continue
@@ -89,24 +110,33 @@ class _Buffer(bytearray):
 
 @lru_cache(maxsize=8)
 def translator(locale: str) -> NullTranslations:
-    """The translations for `locale` (falling back to Vietnamese)."""
+    """The translations for `locale`: every part, chained (falling back to Vietnamese)."""
     locale = normalize_locale(locale)
-    po = po_path(locale)
-    mo_path = po.with_suffix(".mo")
-    if po.exists() and _is_stale(po, mo_path):
+    folder = LOCALES_DIR / locale / "LC_MESSAGES"
+    if any(_is_stale(po, po.with_suffix(".mo")) for po in folder.glob("*.po")):
         compile_catalogs()
-    if not mo_path.exists():
-        return NullTranslations()
-    with mo_path.open("rb") as handle:
-        return GNUTranslations(handle)
+    chain: NullTranslations | None = None
+    for part in PARTS:
+        mo_path = folder / f"{part}.mo"
+        if not mo_path.exists():
+            continue
+        with mo_path.open("rb") as handle:
+            translations = GNUTranslations(handle)
+        if chain is None:
+            chain = translations
+        else:
+            chain.add_fallback(translations)
+    return chain or NullTranslations()
 
 
-def template() -> Catalog:
-    """The .pot catalog built from the key registry, with each key's notes for translators."""
+def template(part: str | None = None) -> Catalog:
+    """The .pot catalog (of one part, or all) from the key registry, with translators' notes."""
     from messages import keys  # the registry imports nothing from here; keep startup light
 
     pot = _new_catalog(None)
     for msgid in keys.msgids():
+        if part is not None and part_of(msgid) != part:
+            continue
         entry = keys.get(msgid.removesuffix(".sms"))
         notes = [f"{entry.cls.value}: {entry.doc}"]
         if msgid.endswith(".sms"):
@@ -140,25 +170,29 @@ def _write_catalog(path: Path, catalog: Catalog) -> None:
     _write_atomically(path, bytes(buffer))
 
 
-def extract(directory: Path = LOCALES_DIR) -> Path:
-    """Write the .pot template from the registry."""
-    path = directory / f"{DOMAIN}.pot"
-    _write_catalog(path, template())
-    return path
+def extract(directory: Path = LOCALES_DIR, parts: tuple[str, ...] = PARTS) -> list[Path]:
+    """Write one .pot template per part from the registry."""
+    paths = []
+    for part in parts:
+        path = directory / f"{part}.pot"
+        _write_catalog(path, template(part))
+        paths.append(path)
+    return paths
 
 
-def update(directory: Path = LOCALES_DIR) -> list[Path]:
-    """Extract, then merge the template into every .po: new keys appear with an empty msgstr."""
-    pot = template()
-    extract(directory)
+def update(directory: Path = LOCALES_DIR, parts: tuple[str, ...] = PARTS) -> list[Path]:
+    """Extract, then merge each template into its .po files: new keys come with empty text."""
+    extract(directory, parts)
     written = []
-    for locale in LOCALES:
-        path = po_path(locale, directory)
-        catalog = read_catalog(path, locale) if path.exists() else _new_catalog(locale)
-        catalog.update(pot, no_fuzzy_matching=True, update_header_comment=False)
-        catalog.obsolete.clear()  # a key removed from the registry leaves the catalogs
-        _write_catalog(path, catalog)
-        written.append(path)
+    for part in parts:
+        pot = template(part)
+        for locale in LOCALES:
+            path = po_path(locale, directory, part)
+            catalog = read_catalog(path, locale) if path.exists() else _new_catalog(locale)
+            catalog.update(pot, no_fuzzy_matching=True, update_header_comment=False)
+            catalog.obsolete.clear()  # a key removed from the registry leaves the catalogs
+            _write_catalog(path, catalog)
+            written.append(path)
     return written
 
 
@@ -167,11 +201,11 @@ def main(argv: list[str]) -> int:
     if argv == ["compile"]:
         paths = compile_catalogs()
     elif argv == ["extract"]:
-        paths = [extract()]
-    elif argv == ["update"]:
-        paths = update()
+        paths = extract()
+    elif argv[:1] == ["update"] and set(argv[1:]) <= set(PARTS):
+        paths = update(parts=tuple(argv[1:]) or PARTS)
     else:
-        print("usage: python -m messages.catalog compile|extract|update", file=sys.stderr)
+        print("usage: python -m messages.catalog compile|extract|update [PART…]", file=sys.stderr)
         return 2
     verb = "compiled" if argv == ["compile"] else "wrote"
     for path in paths:
