@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from messages.defs import labels, notices, officers, problems, replies
+from messages.defs import labels, notices, officers, problems, registry, replies
 from messages.keyspec import (
     REGISTRY,
     MessageClass,
@@ -34,7 +34,7 @@ __all__ = [
     "sample_params",
 ]
 
-_DEFINITIONS = (labels, notices, officers, problems, replies)  # imported for their definitions
+_DEFINITIONS = (labels, notices, officers, problems, registry, replies)  # imported for their definitions
 
 
 def get(key: str) -> MessageKey:
