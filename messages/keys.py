@@ -34,7 +34,8 @@ __all__ = [
     "sample_params",
 ]
 
-_DEFINITIONS = (labels, notices, officers, problems, registry, replies)  # imported for their definitions
+# imported for their definitions
+_DEFINITIONS = (labels, notices, officers, problems, registry, replies)
 
 
 def get(key: str) -> MessageKey:

@@ -50,7 +50,10 @@ define("registry.name_missing", PROBLEM, "A person needs a name.")
 define("registry.amount_negative", PROBLEM, "A monthly amount cannot be negative.")
 define("registry.address_invalid", PROBLEM, "A contact address must be tel:, telegram: or zalo:.")
 define(
-    "registry.beneficiary_not_found", PROBLEM, "No such beneficiary.", P("id", T.CODE, "12", "123456")
+    "registry.beneficiary_not_found",
+    PROBLEM,
+    "No such beneficiary.",
+    P("id", T.CODE, "12", "123456"),
 )
 define("registry.representation_dates", PROBLEM, "A representation ends before it starts.")
 define(
