@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import db, places, serve, worker
+from cli import chat, db, demo, imports, keys, places, serve, telegram, worker
 
 app = typer.Typer(
     help="ansinh: the messaging service of Lạng Sơn's cashless welfare payments.",
@@ -13,8 +13,13 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(places.app, name="places")
+app.add_typer(imports.app, name="import")
+app.add_typer(keys.app, name="keys")
 app.command(name="serve")(serve.serve)
 app.command(name="worker")(worker.worker)
+app.command(name="demo")(demo.demo)
+app.command(name="chat")(chat.chat)
+app.add_typer(telegram.app, name="telegram")
 
 
 if __name__ == "__main__":
