@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
@@ -129,7 +128,7 @@ class DataProtector:
 
 
 def _mac(keys: _Keys, plain: str) -> str:
-    return hmac.new(keys.mac_key, plain.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(keys.mac_key, plain.encode("utf-8"), "sha256").hex()
 
 
 # --- key rotation -----------------------------------------------------------------------------
@@ -217,6 +216,8 @@ async def rotate_keys(
 # --- masking ----------------------------------------------------------------------------------
 def _digits(value: str) -> str:
     """The decimal digits of a value, as ASCII."""
+    if value.isascii() and value.isdigit():  # the common case, without a per-character loop
+        return value
     return "".join(str(unicodedata.decimal(ch)) for ch in value if ch.isdecimal())
 
 

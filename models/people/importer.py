@@ -7,13 +7,10 @@ rolled back.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -34,7 +31,6 @@ from models.protection import DataProtector
 from models.vocab import ChoiceStatus, Source
 
 CHUNK = 2000
-PARALLEL_ROWS = 20_000  # below this, a worker process costs more than it saves
 Progress = Callable[[int], None]
 
 # Beneficiary fields an import may change on a person already registered.
@@ -150,7 +146,7 @@ def _prepare(
     chunk: list[tuple[int, dict[str, str]]],
     actor: str,
 ) -> tuple[list[_Prepared], list[RowProblem]]:
-    """Validate a chunk and build its rows; pure CPU work, run in a worker thread."""
+    """Validate a chunk and build its database rows (encryption included)."""
     prepared, problems = [], []
     for line, raw in chunk:
         candidate, found = checker.check(line, raw)
@@ -173,78 +169,38 @@ async def import_sheet(
     report: ImportReport,
     progress: Progress | None = None,
 ) -> None:
-    """Validate and write the rows of `sheet` chunk by chunk.
-
-    Chunk N+1 is validated and encrypted in a thread while chunk N is written, so the
-    database's own work (outside the GIL) overlaps with ours.
-    """
+    """Validate and write the rows of `sheet` chunk by chunk, in file order."""
+    checker = RowChecker(today)
     areas = _AreaCache(session)
+    seen: dict[str, int] = {}
     report.rows = len(sheet.rows)
-    chunks = [sheet.rows[i : i + CHUNK] for i in range(0, len(sheet.rows), CHUNK)]
-    with _Preparer(protector, today, actor, parallel=len(sheet.rows) >= PARALLEL_ROWS) as prep:
-        pending = prep.start(chunks, 0)
-        for index, chunk in enumerate(chunks):
-            prepared, problems = await pending if pending else ([], [])
-            pending = prep.start(chunks, index + 1)
-            report.problems.extend(problems)
-            placed = await _place_all(prepared, areas, report)
-            await _write_chunk(session, protector, placed, report, actor)
-            report.skipped += len(chunk) - len(prepared)
-            if progress:
-                progress(len(chunk))
+    for start in range(0, len(sheet.rows), CHUNK):
+        chunk = sheet.rows[start : start + CHUNK]
+        prepared, problems = _prepare(checker, protector, chunk, actor)
+        report.problems.extend(problems)
+        unique = _drop_duplicates(prepared, seen, report)
+        placed = await _place_all(unique, areas, report)
+        await _write_chunk(session, protector, placed, report, actor)
+        report.skipped += len(chunk) - len(unique)
+        if progress:
+            progress(len(chunk))
 
 
-Prepared = tuple[list[_Prepared], list[RowProblem]]
-_worker_checker: RowChecker | None = None
-
-
-def _init_worker(today: date) -> None:
-    global _worker_checker  # one checker per worker: it remembers the CCCDs seen so far
-    _worker_checker = RowChecker(today)
-
-
-def _prepare_in_worker(
-    protector: DataProtector, chunk: list[tuple[int, dict[str, str]]], actor: str
-) -> Prepared:
-    assert _worker_checker is not None
-    return _prepare(_worker_checker, protector, chunk, actor)
-
-
-class _Preparer:
-    """Validates and encrypts chunks: in one worker process for big files, so our CPU work
-    overlaps the database's; in-line for small ones, where a process costs more than it saves.
-    A single worker keeps chunks in order (duplicate detection spans the whole file)."""
-
-    def __init__(self, protector: DataProtector, today: date, actor: str, *, parallel: bool):
-        self.protector, self.actor = protector, actor
-        self.checker = RowChecker(today)
-        self.pool = None
-        if parallel:
-            self.pool = ProcessPoolExecutor(
-                1, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(today,)
+def _drop_duplicates(
+    prepared: list[_Prepared], seen: dict[str, int], report: ImportReport
+) -> list[_Prepared]:
+    """Keep the first row of each CCCD in the file; report the later ones."""
+    kept = []
+    for item in prepared:
+        c = item.candidate
+        first = seen.setdefault(c.cccd, c.line) if c.cccd else c.line
+        if first == c.line:
+            kept.append(item)
+        else:
+            report.problems.append(
+                RowProblem(c.line, "cccd", "import.duplicate", {"line": str(first)})
             )
-
-    def __enter__(self) -> _Preparer:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-
-    def start(
-        self, chunks: list[list[tuple[int, dict[str, str]]]], index: int
-    ) -> Awaitable[Prepared] | None:
-        """Begin preparing chunk `index` (None past the end)."""
-        if index >= len(chunks):
-            return None
-        loop = asyncio.get_running_loop()
-        if self.pool is None:
-            future: asyncio.Future[Prepared] = loop.create_future()
-            future.set_result(_prepare(self.checker, self.protector, chunks[index], self.actor))
-            return future
-        return loop.run_in_executor(
-            self.pool, _prepare_in_worker, self.protector, chunks[index], self.actor
-        )
+    return kept
 
 
 async def _place_all(

@@ -97,11 +97,10 @@ _AMOUNT = re.compile(r"^\d{1,3}([.,\s]\d{3})*$|^\d+$")
 
 
 class RowChecker:
-    """Turns raw rows into candidates or problems; remembers CCCDs seen in the file."""
+    """Turns raw rows into candidates or problems, one row at a time (no state across rows)."""
 
     def __init__(self, today: date) -> None:
         self.today = today
-        self.seen: dict[str, int] = {}
 
     def check(self, line: int, raw: dict[str, str]) -> tuple[Candidate | None, list[RowProblem]]:
         """Validate one row; a row with any error yields no candidate."""
@@ -216,11 +215,6 @@ class RowChecker:
                 c.cccd = parsed.value.number
                 for warning in parsed.warnings:
                     self._problem(warnings, line, "cccd", warning)
-                first = self.seen.setdefault(c.cccd, line)
-                if first != line:
-                    errors.append(
-                        RowProblem(line, "cccd", "import.duplicate", {"line": str(first)})
-                    )
         elif not c.registry_code:
             errors.append(RowProblem(line, "cccd", "import.required"))
         if raw.get("cmnd"):

@@ -233,3 +233,22 @@ async def test_zip_bomb_is_refused(db: Database, protector: DataProtector) -> No
     with pytest.raises(Invalid) as caught:
         await _import(db, protector, buffer.getvalue(), name="bomb.xlsx")
     assert caught.value.key == "import.too_large"
+
+
+async def test_duplicates_across_chunks(
+    db: Database, protector: DataProtector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CCCD seen in an earlier chunk is still a duplicate."""
+    import models.people.importer as importer
+
+    monkeypatch.setattr(importer, "CHUNK", 7)
+    await _load(db)
+    lines = [
+        f"{i},Người Số {i},01/01/1950,Nam,0200500{i:05d},,BTXH,Phường Đông Kinh,,540000,,,"
+        for i in range(30)
+    ]
+    lines.append(lines[3].replace("Người Số 3", "Người Trùng"))  # same CCCD, later chunk
+    report = await _import(db, protector, _csv(*lines))
+    assert report.created == 30
+    assert [(p.line, p.key) for p in report.errors] == [(32, "import.duplicate")]
+    assert await _count(db, Beneficiary) == 30
