@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # A development key so `make run` works out of the box; production must set its own.
@@ -40,10 +40,21 @@ class Settings(BaseSettings):
         default_factory=list, description="Former data keys, still accepted while rotating."
     )
 
+    auth_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret signing officers' access tokens (default: derived from the data key).",
+    )
+    access_token_minutes: int = Field(
+        default=30, ge=1, le=1440, description="How long an officer's access token is valid."
+    )
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="URL providers use to reach the webhooks."
+    )
+    run_scheduler: bool = Field(
+        default=True, description="`ansinh serve` also sends the outbox and runs the jobs."
     )
     log_json: bool = False
     log_level: str = "INFO"
@@ -98,6 +109,12 @@ class Settings(BaseSettings):
 
     # --- delivery -------------------------------------------------------------------------
     campaign_hours: str = Field(default="08:00-20:00", pattern=r"^\d\d:\d\d-\d\d:\d\d$")
+    sms_segment_cost_vnd: int = Field(
+        default=500, ge=0, description="Price of one SMS part, for campaign cost estimates."
+    )
+    zns_message_cost_vnd: int = Field(
+        default=300, ge=0, description="Price of one delivered ZNS message, for estimates."
+    )
     notice_hours: str = Field(default="07:00-21:00", pattern=r"^\d\d:\d\d-\d\d:\d\d$")
     dispatch_batch_size: int = Field(default=200, ge=1, le=5000)
     dispatch_concurrency: int = Field(default=50, ge=1, le=1000)
@@ -116,12 +133,20 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
-    @field_validator("data_key")
+    @field_validator("data_key", "auth_secret")
     @classmethod
-    def _long_key(cls, value: SecretStr) -> SecretStr:
-        if len(value.get_secret_value()) < 32:
+    def _long_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters long")
         return value
+
+    @model_validator(mode="after")
+    def _no_development_key_in_production(self) -> Settings:
+        if self.environment == "production" and self.data_key.get_secret_value() == DEV_KEY:
+            raise ValueError(
+                "data_key: production needs its own secret key, not the development default"
+            )
+        return self
 
     @property
     def is_sqlite(self) -> bool:
@@ -138,8 +163,13 @@ class Settings(BaseSettings):
 
 def _explain(error: ValidationError) -> str:
     first = error.errors()[0]
-    name = "ANSINH_" + "_".join(str(p) for p in first["loc"]).upper()
-    return f"Setting {name} is wrong: {first['msg']}."
+    message = str(first["msg"]).removeprefix("Value error, ")
+    location = [str(p) for p in first["loc"]]
+    if not location and ":" in message:  # a rule across settings names its field first
+        field, message = (part.strip() for part in message.split(":", 1))
+        location = [field]
+    name = "ANSINH_" + "_".join(location).upper()
+    return f"Setting {name} is wrong: {message}."
 
 
 def load_settings(**overrides: object) -> Settings:

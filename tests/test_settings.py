@@ -21,3 +21,8 @@ def test_wrong_database_url_names_the_setting() -> None:
 def test_short_key_is_refused() -> None:
     with pytest.raises(ConfigurationError, match=r"ANSINH_DATA_KEY.*32"):
         load_settings(data_key="short")
+
+
+def test_production_refuses_the_development_key() -> None:
+    with pytest.raises(ConfigurationError, match=r"ANSINH_DATA_KEY.*production"):
+        load_settings(environment="production")
