@@ -1,0 +1,240 @@
+"""Identify the beneficiary: CCCD + birth date (+ name for a proxy), matched in the registry.
+
+Found: the conversation is linked and the address added to the writer. Not found: the
+details go to the commune officer as a registration request (flows/register.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from bot.dialog.engine import (
+    CALL_COMMUNE,
+    ENTRIES,
+    Ctx,
+    Msg,
+    Reply,
+    State,
+    finish,
+    goto,
+    opt,
+    retry,
+    step,
+)
+from bot.dialog.flows.common import (
+    NAME_INVALID,
+    NOT_UNDERSTOOD,
+    consent_evidence,
+    seal,
+    today,
+    unseal,
+    valid_name,
+)
+from bot.dialog.flows.who import SELF
+from models.conversations.people import (
+    beneficiary_of,
+    has_verified_phone,
+    link_address,
+    mask_name,
+    names_match,
+)
+from models.people.consents import give_consent, has_consent
+from models.people.identifiers import parse_cccd, parse_date
+from models.people.representations import request_representation
+from models.people.service import find_person_by_cccd
+from models.people.tables import Beneficiary, Person
+from models.requests.service import ReviewKind, create_review_item
+from models.requests.tables import ReviewItem
+from models.vocab import ConsentPurpose, RepresentationKind
+
+MAX_LOOKUPS = 3
+KEEP, RETYPE = "keep", "retype"
+IDENTITY_KEYS = ("cccd_enc", "cccd_year", "birth", "name", "id_fail")
+
+
+async def ask_cccd(ctx: Ctx, st: State) -> list[Reply]:
+    """The beneficiary's CCCD."""
+    del ctx
+    return [Reply("dialog.identify.ask_cccd_self" if _self(st) else "dialog.identify.ask_cccd")]
+
+
+async def ask_birth(ctx: Ctx, st: State) -> list[Reply]:
+    """The beneficiary's birth date."""
+    del ctx, st
+    return [Reply("dialog.identify.ask_birth")]
+
+
+async def ask_year_check(ctx: Ctx, st: State) -> list[Reply]:
+    """The CCCD says another birth year: keep the date or type it again?"""
+    del ctx
+    options = (opt("dialog.opt.keep_date", KEEP), opt("dialog.opt.retype", RETYPE))
+    params = {"card_year": int(st.data.get("cccd_year", 0))}
+    return [Reply("dialog.identify.year_differs", params, options=options)]
+
+
+async def ask_name(ctx: Ctx, st: State) -> list[Reply]:
+    """The beneficiary's full name (asked of a proxy)."""
+    del ctx, st
+    return [Reply("dialog.identify.ask_name")]
+
+
+def _self(st: State) -> bool:
+    return st.data.get("role", SELF) == SELF
+
+
+@step("identify", "cccd", ask=ask_cccd, sensitive=True, max_failures=3)
+async def on_cccd(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
+    """A valid CCCD is kept encrypted until the look-up."""
+    parsed = parse_cccd(msg.text, today=today(ctx))
+    if parsed.error is not None:
+        return await retry(ctx, st, parsed.error.key, parsed.error.params)
+    assert parsed.value is not None
+    st.data["cccd_enc"] = seal(ctx, parsed.value.number)
+    st.data["cccd_year"] = parsed.value.birth_year
+    return await goto(ctx, st, "identify", "birth")
+
+
+@step("identify", "birth", ask=ask_birth, sensitive=True, max_failures=3)
+async def on_birth(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
+    """A real past date; a year that disagrees with the CCCD is questioned, not refused."""
+    parsed = parse_date(msg.text)
+    born = parsed.value
+    if born is None or not (date(1900, 1, 1) <= born <= today(ctx)):
+        return await retry(ctx, st, "id.date.invalid")
+    st.data["birth"] = born.isoformat()
+    if born.year != st.data.get("cccd_year"):
+        return await goto(ctx, st, "identify", "year_check")
+    return await _after_birth(ctx, st)
+
+
+@step("identify", "year_check", ask=ask_year_check, sensitive=True)
+async def on_year_check(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
+    """Records often carry errors: the person decides, an officer checks later."""
+    if msg.choice == KEEP:
+        return await _after_birth(ctx, st)
+    if msg.choice == RETYPE:
+        return await goto(ctx, st, "identify", "birth")
+    return await retry(ctx, st, NOT_UNDERSTOOD)
+
+
+@step("identify", "name", ask=ask_name, sensitive=True, free_text=True, max_failures=3)
+async def on_name(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
+    """The name a proxy gives is compared with the record, forgiving accents and typos."""
+    name = valid_name(msg.text)
+    if name is None:
+        return await retry(ctx, st, NAME_INVALID)
+    st.data["name"] = name
+    return await _look_up(ctx, st)
+
+
+async def _after_birth(ctx: Ctx, st: State) -> list[Reply]:
+    if _self(st):
+        return await _look_up(ctx, st)
+    return await goto(ctx, st, "identify", "name")
+
+
+def _birth_matches(person: Person, birth: date) -> bool:
+    if person.birth_date is not None:
+        return person.birth_date == birth
+    return person.birth_year == birth.year
+
+
+async def _look_up(ctx: Ctx, st: State) -> list[Reply]:
+    cccd = unseal(ctx, st.data["cccd_enc"])
+    birth = date.fromisoformat(st.data["birth"])
+    person = await find_person_by_cccd(ctx.session, protector=ctx.protector, cccd=cccd)
+    beneficiary = await beneficiary_of(ctx.session, person.id) if person else None
+    if person is None or beneficiary is None:
+        asked = await goto(ctx, st, "register", "name" if _self(st) else "commune")
+        return [Reply("dialog.identify.not_found"), *asked]
+    name = st.data.get("name")
+    if _birth_matches(person, birth) and (_self(st) or names_match(str(name), person.full_name)):
+        return await _link(ctx, st, beneficiary, person)
+    return await _mismatch(ctx, st)
+
+
+async def _mismatch(ctx: Ctx, st: State) -> list[Reply]:
+    """Found, but the details disagree: start again, three times at most."""
+    failures = int(st.data.get("id_fail", 0)) + 1
+    for key in IDENTITY_KEYS:
+        st.data.pop(key, None)
+    if failures >= MAX_LOOKUPS:
+        return await finish(ctx, st, [Reply("dialog.identify.no_match"), Reply(CALL_COMMUNE)])
+    st.data["id_fail"] = failures
+    st.flow, st.step, st.failures = "identify", "cccd", 0
+    return [Reply("dialog.identify.no_match"), *await ask_cccd(ctx, st)]
+
+
+async def _link(ctx: Ctx, st: State, beneficiary: Beneficiary, person: Person) -> list[Reply]:
+    """Link the conversation; record consent and, for a proxy, the pending representation."""
+    replies = [Reply("dialog.identify.found", {"name": mask_name(person.full_name)})]
+    if _self(st):
+        st.person_id = person.id
+        await link_address(ctx.session, person_id=person.id, address=ctx.address)
+    else:
+        await _represent(ctx, st, beneficiary)
+        replies.append(Reply("dialog.proxy.pending"))
+    st.beneficiary_id = beneficiary.id
+    await _consents(ctx, st, person.id)
+    for key in IDENTITY_KEYS:
+        st.data.pop(key, None)
+    st.data["_back"] = []  # identification is done: BACK must not reopen it
+    return [*replies, *await after_identified(ctx, st)]
+
+
+async def _represent(ctx: Ctx, st: State, beneficiary: Beneficiary) -> None:
+    assert st.person_id is not None
+    representation = await request_representation(
+        ctx.session,
+        beneficiary_id=beneficiary.id,
+        proxy_person_id=st.person_id,
+        kind=RepresentationKind(st.data.get("role", RepresentationKind.AUTHORIZED.value)),
+        relationship_to=st.data.get("relationship"),
+        actor=ctx.actor,
+    )
+    queued = await ctx.session.scalar(
+        select(ReviewItem.id).where(ReviewItem.representation_id == representation.id).limit(1)
+    )
+    if queued is None and representation.status == "pending":
+        await create_review_item(
+            ctx.session,
+            kind=ReviewKind.PROXY,
+            payload={"kind": representation.kind, "relationship": representation.relationship_to},
+            beneficiary_id=beneficiary.id,
+            person_id=st.person_id,
+            commune_id=beneficiary.commune_id,
+            representation_id=representation.id,
+            now=ctx.now,
+        )
+
+
+async def _consents(ctx: Ctx, st: State, person_id: int) -> None:
+    """The consent given in this conversation, as evidence: version, time, channel, by whom."""
+    version, given_at = consent_evidence(st, ctx)
+    for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.MESSAGING):
+        if await has_consent(ctx.session, person_id=person_id, purpose=purpose):
+            continue
+        await give_consent(
+            ctx.session,
+            person_id=person_id,
+            purpose=purpose,
+            notice_version=version,
+            channel=ctx.channel,
+            given_by_person_id=st.person_id,
+            now=given_at,
+        )
+
+
+async def after_identified(ctx: Ctx, st: State) -> list[Reply]:
+    """Prove the writer's phone unless it is proven already, then choose how to be paid."""
+    assert st.person_id is not None
+    if ctx.channel == "sms":  # the message came from this phone: it is proven
+        await link_address(
+            ctx.session, person_id=st.person_id, address=ctx.address, verified_at=ctx.now
+        )
+    if await has_verified_phone(ctx.session, st.person_id):
+        return await ENTRIES["pay"](ctx, st, "")
+    st.data["after_phone"] = "pay"
+    return await goto(ctx, st, "phone", "number")

@@ -1,0 +1,132 @@
+"""The phone: typed in any common form or shared with Telegram's button, proven by an SMS code."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.dialog.engine import ENTRIES, Ctx, Msg, Opt, Reply, State, goto, opt, retry, step
+from bot.dialog.flows.common import NO, NOT_UNDERSTOOD, YES, YES_NO, notify
+from models.conversations.codes import CODE_MINUTES, RATE_WINDOW, check_code, issue_code
+from models.conversations.people import link_address
+from models.people.identifiers import parse_phone
+from models.protection import mask_phone
+
+SHARE_CONTACT = "share_contact"  # the Telegram adapter turns this option into the share button
+RESEND, OTHER = "resend", "other"
+AGAIN: tuple[Opt, ...] = (opt("dialog.opt.resend", RESEND), opt("dialog.opt.other_number", OTHER))
+_NOT_DIGITS = re.compile(r"\D+")
+
+
+async def ask_number(ctx: Ctx, st: State) -> list[Reply]:
+    """The mobile number; Telegram also offers 'share my phone number'."""
+    del st
+    if ctx.channel == "telegram":
+        share = (Opt(SHARE_CONTACT, key="dialog.opt.share_contact"),)
+        return [Reply("dialog.phone.ask", options=share, request_contact=True)]
+    return [Reply("dialog.phone.ask")]
+
+
+async def ask_old(ctx: Ctx, st: State) -> list[Reply]:
+    """An old 11-digit number: is this the new one?"""
+    del ctx
+    suggestion = "0" + str(st.data.get("phone_suggestion", "")).removeprefix("+84")
+    return [Reply("id.phone.old_format", {"suggestion": suggestion}, options=YES_NO)]
+
+
+async def ask_code(ctx: Ctx, st: State) -> list[Reply]:
+    """The six digits sent by SMS."""
+    del ctx
+    phone = mask_phone(str(st.data.get("phone", "")))
+    return [Reply("dialog.phone.ask_code", {"phone": phone, "minutes": CODE_MINUTES})]
+
+
+@step("phone", "number", ask=ask_number, max_failures=3)
+async def on_number(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
+    """Validate the number (old numbers are converted after asking), then send a code."""
+    raw = msg.phone or msg.text
+    if msg.choice == SHARE_CONTACT and not msg.phone:
+        return await retry(ctx, st, "id.phone.empty")
+    parsed = parse_phone(raw)
+    if parsed.error is not None and parsed.suggestion:
+        st.data["phone_suggestion"] = parsed.suggestion
+        return await goto(ctx, st, "phone", "old")
+    if parsed.error is not None:
+        return await retry(ctx, st, parsed.error.key, parsed.error.params)
+    assert parsed.value is not None
+    return await _send_code(ctx, st, parsed.value)
+
+
+@step("phone", "old", ask=ask_old)
+async def on_old(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
+    """Yes: use the converted number; no: type it again."""
+    if msg.choice == YES:
+        return await _send_code(ctx, st, str(st.data.pop("phone_suggestion")))
+    if msg.choice == NO:
+        st.data.pop("phone_suggestion", None)
+        return await goto(ctx, st, "phone", "number")
+    return await retry(ctx, st, NOT_UNDERSTOOD)
+
+
+async def _send_code(ctx: Ctx, st: State, phone: str) -> list[Reply]:
+    if ctx.channel == "sms" and ctx.address == f"tel:{phone}":
+        return await _verified(ctx, st, phone)  # the message itself came from this phone
+    code = await issue_code(
+        ctx.session, protector=ctx.protector, address=ctx.address, phone=phone, now=ctx.now
+    )
+    if code is None:
+        minutes = int(RATE_WINDOW.total_seconds() // 60)
+        st.flow, st.step = "phone", "number"
+        return [Reply("dialog.phone.too_many", {"minutes": minutes})]
+    await notify(
+        ctx,
+        st,
+        key="notice.verification_code",
+        params={"code": code, "minutes": CODE_MINUTES},
+        address=f"tel:{phone}",
+        message_class="reply",  # a code is wanted now, at any hour
+        expires_at=ctx.now + timedelta(minutes=CODE_MINUTES),  # never sent once useless
+    )
+    st.data["phone"] = phone
+    return await goto(ctx, st, "phone", "code")
+
+
+@step("phone", "code", ask=ask_code, sensitive=True)
+async def on_code(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
+    """Three tries within five minutes; then a new code or another number."""
+    phone = str(st.data.get("phone", ""))
+    if msg.choice == RESEND:
+        return await _send_code(ctx, st, phone)
+    if msg.choice == OTHER:
+        return await goto(ctx, st, "phone", "number")
+    digits = _NOT_DIGITS.sub("", msg.text)
+    if len(digits) != 6 or len(msg.text) > 20:
+        return await retry(ctx, st, "dialog.phone.code_format")
+    check = await check_code(
+        ctx.session,
+        protector=ctx.protector,
+        address=ctx.address,
+        phone=phone,
+        code=digits,
+        now=ctx.now,
+    )
+    if check.ok:
+        return await _verified(ctx, st, phone)
+    if check.status == "wrong":
+        return [Reply("dialog.phone.code_wrong", {"left": check.attempts_left})]
+    key = "dialog.phone.code_locked" if check.status == "locked" else "dialog.phone.code_expired"
+    return [Reply(key, options=AGAIN)]
+
+
+async def _verified(ctx: Ctx, st: State, phone: str) -> list[Reply]:
+    """The phone is proven: keep it for the writer and go on where the flow was heading."""
+    if st.person_id is not None:
+        await link_address(
+            ctx.session, person_id=st.person_id, address=f"tel:{phone}", verified_at=ctx.now
+        )
+    st.data.pop("phone", None)
+    st.data["phone_verified"] = phone
+    st.data["_back"] = []
+    done = Reply("dialog.phone.verified", {"phone": mask_phone(phone)})
+    after = str(st.data.pop("after_phone", "pay"))
+    return [done, *await ENTRIES[after](ctx, st, "")]

@@ -1,0 +1,108 @@
+"""Start: language, a plain explanation, explicit consent (nothing pre-selected)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.dialog.engine import ENTRIES, Ctx, Msg, Reply, State, entry, finish, goto, retry, step
+from bot.dialog.flows.common import NO, NOT_UNDERSTOOD, YES, YES_NO, consented, give
+from bot.dialog.flows.menu import LANGUAGES, set_locale
+from bot.dialog.flows.who import pick_first
+from models.conversations.people import beneficiary_of, represented_by
+from models.people.service import people_at_address
+from models.people.tables import Consent
+from models.vocab import ConsentPurpose
+
+
+async def ask_welcome(ctx: Ctx, st: State) -> list[Reply]:
+    """Who we are, and the language question."""
+    del ctx, st
+    return [Reply("dialog.start.welcome"), Reply("dialog.language.ask", options=LANGUAGES)]
+
+
+async def ask_consent(ctx: Ctx, st: State) -> list[Reply]:
+    """What we keep and why, then the yes/no question."""
+    del ctx, st
+    return [Reply("dialog.start.explain"), Reply("dialog.start.consent", options=YES_NO)]
+
+
+@entry("start")
+async def start(ctx: Ctx, st: State, arg: str) -> list[Reply]:
+    """The first message of a conversation."""
+    del arg
+    return await goto(ctx, st, "start", "language")
+
+
+@step("start", "language", ask=ask_welcome)
+async def on_language(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
+    """Language chosen: explain and ask for consent."""
+    if msg.choice not in ("vi", "en"):
+        return await retry(ctx, st, NOT_UNDERSTOOD)
+    await set_locale(ctx, st, msg.choice)
+    if not consented(st):
+        return await goto(ctx, st, "start", "consent")
+    chosen = await pick_first(ctx, st, "")  # a known proxy chooses whom to act for
+    return chosen or await finish(ctx, st, [Reply("dialog.language.set")])
+
+
+@step("start", "consent", ask=ask_consent)
+async def on_consent(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
+    """Yes: who is writing? No: nothing personal is asked; ATMs and help stay open."""
+    if msg.choice == YES:
+        give(st, ctx)
+        if st.beneficiary_id is not None:
+            return await ENTRIES["pay"](ctx, st, "")
+        return await goto(ctx, st, "who", "role")
+    if msg.choice == NO:
+        return await finish(ctx, st, [Reply("dialog.start.declined")])
+    return await retry(ctx, st, NOT_UNDERSTOOD)
+
+
+@entry("register")
+async def register(ctx: Ctx, st: State, arg: str) -> list[Reply]:
+    """DK / 'Register': consent first, then who is writing; known people choose a method."""
+    del arg
+    if not consented(st):
+        return await goto(ctx, st, "start", "consent")
+    if st.beneficiary_id is not None:
+        return await ENTRIES["pay"](ctx, st, "")
+    return await goto(ctx, st, "who", "role")
+
+
+async def recognize(ctx: Ctx, st: State) -> None:
+    """A new conversation from an address on record: the one person there is known already.
+
+    An SMS comes from its number and an imported phone is the person's own, so a basic-phone
+    user can ask TT (status) at once. Several people on one address stay unknown.
+    """
+    people = await people_at_address(ctx.session, ctx.address)
+    if len(people) != 1:
+        return
+    person = people[0]
+    own = await beneficiary_of(ctx.session, person.id)
+    represented = await represented_by(ctx.session, person.id)
+    if own is None and not represented:
+        return
+    st.person_id, st.locale = person.id, person.locale or st.locale
+    if own is not None:
+        st.beneficiary_id = own.id
+    elif len(represented) == 1:
+        st.beneficiary_id = represented[0].beneficiary.id
+    consent = await _standing_consent(ctx, person.id)
+    if consent is not None:
+        st.data["consent"] = {"version": consent.notice_version, "at": consent.given_at.isoformat()}
+
+
+async def _standing_consent(ctx: Ctx, person_id: int) -> Consent | None:
+    """The person's latest consent to processing still in force."""
+    rows = await ctx.session.scalars(
+        select(Consent)
+        .where(
+            Consent.person_id == person_id,
+            Consent.purpose == ConsentPurpose.PROCESSING.value,
+            Consent.withdrawn_at.is_(None),
+        )
+        .order_by(Consent.id.desc())
+        .limit(1)
+    )
+    return rows.first()

@@ -1,0 +1,83 @@
+"""Status: the record's state, the current method (masked), the last payments, the next one."""
+
+from __future__ import annotations
+
+from bot.dialog.engine import Ctx, Reply, State, entry, finish
+from bot.dialog.flows.common import acting, is_proxy
+from bot.dialog.flows.who import pick_first
+from models.conversations.people import representation_status
+from models.conversations.status import next_payment_due, recent_payments
+from models.payments.service import current_choice
+from models.payments.tables import PaymentMethodChoice
+from models.people.tables import Beneficiary
+from models.requests.service import latest_registration, local_date
+from models.vocab import RepresentationStatus, Verification
+
+
+async def _state_label(ctx: Ctx, st: State, beneficiary: Beneficiary) -> str:
+    """dialog.state.*: the proxy's paper first, then the police check of the record."""
+    if st.person_id is not None and await is_proxy(ctx, st):
+        status = await representation_status(
+            ctx.session, beneficiary_id=beneficiary.id, proxy_person_id=st.person_id
+        )
+        if status == RepresentationStatus.PENDING:
+            return "dialog.state.proxy_pending"
+    if beneficiary.status != "active":
+        return "dialog.state.inactive"
+    if beneficiary.verification_status == Verification.VERIFIED:
+        return "dialog.state.verified"
+    if beneficiary.verification_status == Verification.MISMATCH:
+        return "dialog.state.mismatch"
+    return "dialog.state.unverified"
+
+
+def method_reply(choice: PaymentMethodChoice | None, state: str | None = None) -> Reply:
+    """The current method (account masked) with the state of its check."""
+    params: dict[str, str] = {} if state is None else {"state": state}
+    suffix = "" if state is None else "_state"
+    if choice is None:
+        return Reply(f"dialog.status.no_method{suffix}", params)
+    params |= {"method": f"method.{choice.method}", "progress": f"dialog.progress.{choice.status}"}
+    if choice.account_masked:
+        params["account"] = choice.account_masked
+        return Reply(f"dialog.status.method_account{suffix}", params)
+    return Reply(f"dialog.status.method{suffix}", params)
+
+
+async def payment_replies(ctx: Ctx, beneficiary_id: int) -> list[Reply]:
+    """The last payments, or that none is recorded, and the next due date."""
+    due = next_payment_due(ctx.now).isoformat()
+    lines = await recent_payments(ctx.session, beneficiary_id)
+    if not lines:
+        return [Reply("dialog.status.no_payment", {"date": due})]
+    replies = [
+        Reply(
+            "dialog.status.payment",
+            {"amount": line.amount, "period": line.period, "state": f"dialog.paid.{line.status}"},
+        )
+        for line in lines
+    ]
+    return [*replies, Reply("dialog.status.next", {"date": due})]
+
+
+@entry("status")
+async def status(ctx: Ctx, st: State, arg: str) -> list[Reply]:
+    """TT / 'My status'."""
+    del arg
+    found = await acting(ctx, st)
+    if found is None:
+        chosen = await pick_first(ctx, st, "status")
+        return chosen or await finish(ctx, st, [await _not_linked(ctx)])
+    beneficiary = found[0]
+    state = await _state_label(ctx, st, beneficiary)
+    choice = await current_choice(ctx.session, beneficiary.id)
+    replies = [method_reply(choice, state), *await payment_replies(ctx, beneficiary.id)]
+    return await finish(ctx, st, replies)
+
+
+async def _not_linked(ctx: Ctx) -> Reply:
+    registration = await latest_registration(ctx.session, address=ctx.address)
+    if registration is None:
+        return Reply("dialog.status.not_registered")
+    sent = local_date(registration.created_at).isoformat()
+    return Reply("dialog.status.registration", {"ref": f"DK{registration.id}", "date": sent})

@@ -1,0 +1,63 @@
+"""Words that work at every step, and the feature-phone shortcuts (DK, TT, ATM <xã>, HD).
+
+Matched on the whole message, folded: case, diacritics and punctuation do not matter, so
+"Trợ giúp", "TRO GIUP" and "tro giup!" are one word. STOP / HUY / TU CHOI are opt-out words,
+read before the engine by models.messaging.optout.
+"""
+
+from __future__ import annotations
+
+import re
+
+from messages.text import fold
+
+MENU = "menu"
+HELP = "help"
+BACK = "back"
+LANGUAGE = "language"
+VIETNAMESE = "vi"
+ENGLISH = "en"
+
+_GLOBAL: dict[str, str] = {
+    **dict.fromkeys(
+        ("menu", "mn", "trang chu", "danh muc", "start", "bat dau", "hi", "hello", "xin chao"),
+        MENU,
+    ),
+    **dict.fromkeys(("help", "tro giup", "hd", "huong dan", "giup", "giup do", "?"), HELP),
+    **dict.fromkeys(("back", "quay lai", "0", "tro lai", "lui"), BACK),
+    **dict.fromkeys(("language", "ngon ngu", "lang", "nn"), LANGUAGE),
+    **dict.fromkeys(("tieng viet", "vietnamese"), VIETNAMESE),
+    **dict.fromkeys(("english", "tieng anh"), ENGLISH),
+}
+_SHORTCUTS: dict[str, str] = {
+    **dict.fromkeys(("dk", "dang ky", "dangky", "register"), "register"),
+    **dict.fromkeys(("tt", "tinh trang", "trang thai", "status"), "status"),
+    **dict.fromkeys(("atm",), "atm"),
+}
+# Telegram commands ("/menu") and stray punctuation ("Menu!") are the same word.
+_PUNCTUATION = re.compile(r"[^\w\s?]+")
+_QUESTION_MARKS = re.compile(r"\?+")
+
+
+def normalize(text: str) -> str:
+    """'  Trợ Giúp! ' -> 'tro giup': folded, without punctuation, single spaces."""
+    cleaned = _PUNCTUATION.sub(" ", text)
+    if cleaned.strip() != "?":
+        cleaned = _QUESTION_MARKS.sub(" ", cleaned)
+    return fold(cleaned)
+
+
+def global_word(folded: str) -> str | None:
+    """MENU, HELP, BACK, LANGUAGE (or a language named outright), or None."""
+    return _GLOBAL.get(folded.strip())
+
+
+def shortcut(text: str) -> tuple[str, str] | None:
+    """(entry, argument) of a shortcut: 'ATM Na Sầm' -> ('atm', 'Na Sầm')."""
+    folded = normalize(text)
+    if folded in _SHORTCUTS:
+        return _SHORTCUTS[folded], ""
+    first, _, rest = text.strip().partition(" ")
+    if normalize(first) == "atm" and rest.strip():
+        return "atm", rest.strip()
+    return None

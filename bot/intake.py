@@ -1,0 +1,75 @@
+"""Every inbound message takes one path: recorded once, then answered by the dialog engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.base import InboundMessage
+from bot.dialog.service import handle_inbound
+from models.conversations.service import record_inbound
+from models.db import transaction
+from models.messaging.tables import OutboxMessage
+from models.protection import DataProtector
+from models.settings import Settings
+
+
+@dataclass
+class Intake:
+    """What one batch of inbound messages produced."""
+
+    replies: list[OutboxMessage] = field(default_factory=list)
+    handled: int = 0
+    repeats: int = 0  # events seen before (a provider's retry): answered the first time only
+
+
+async def take_in(
+    session: AsyncSession,
+    *,
+    inbound: InboundMessage,
+    settings: Settings,
+    protector: DataProtector,
+    now: datetime | None = None,
+) -> list[OutboxMessage] | None:
+    """Record the event and let the engine answer; None when the event was already seen."""
+    fresh = await record_inbound(
+        session,
+        channel=inbound.channel,
+        event_id=inbound.event_id,
+        address=inbound.address,
+        text=inbound.text,
+        now=now,
+    )
+    if not fresh:
+        return None
+    return await handle_inbound(
+        session, inbound=inbound, settings=settings, protector=protector, now=now
+    )
+
+
+async def take_in_all(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    messages: Sequence[InboundMessage],
+    settings: Settings,
+    protector: DataProtector,
+    now: datetime | None = None,
+) -> Intake:
+    """Take in the messages of one webhook request in one transaction."""
+    intake = Intake()
+    if not messages:
+        return intake
+    async with transaction(sessions) as session:
+        for inbound in messages:
+            replies = await take_in(
+                session, inbound=inbound, settings=settings, protector=protector, now=now
+            )
+            if replies is None:
+                intake.repeats += 1
+            else:
+                intake.handled += 1
+                intake.replies.extend(replies)
+    return intake

@@ -1,0 +1,107 @@
+"""Inbound events recorded once, and conversation rows found or made race-safely."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.base import utcnow
+from models.conversations.tables import Conversation
+from models.messaging.store import dialect_insert
+from models.messaging.tables import InboundEvent
+from models.protection import mask_text
+
+MAX_MASKED_TEXT = 2000
+# Conversation data that outlives a flow: the consent given and a registration sent.
+PERSISTENT_KEYS = ("consent", "registration_id")
+
+
+async def record_inbound(
+    session: AsyncSession,
+    *,
+    channel: str,
+    event_id: str,
+    address: str,
+    text: str | None,
+    now: datetime | None = None,
+) -> bool:
+    """Record an inbound event (text masked); False when this event was already recorded.
+
+    ON CONFLICT DO NOTHING on (channel, event_id): of two concurrent deliveries of one
+    event, exactly one is told it is new, on SQLite and PostgreSQL alike.
+    """
+    insert = dialect_insert(session)
+    statement = (
+        insert(InboundEvent)
+        .values(
+            channel=channel,
+            event_id=event_id,
+            address=address,
+            text_masked=mask_text(text)[:MAX_MASKED_TEXT] if text else None,
+            received_at=now or utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+        .returning(InboundEvent.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def conversation_for(
+    session: AsyncSession, *, channel: str, address: str, now: datetime | None = None
+) -> tuple[Conversation, bool]:
+    """The conversation of (channel, address), made when missing; (row, whether it is new).
+
+    The row is locked on PostgreSQL so two messages from one address are handled in turn.
+    """
+    insert = dialect_insert(session)
+    moment = now or utcnow()
+    created = (
+        await session.execute(
+            insert(Conversation)
+            .values(
+                channel=channel,
+                address=address,
+                locale="vi",
+                data={},
+                failures=0,
+                created_at=moment,
+                updated_at=moment,
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "address"])
+            .returning(Conversation.id)
+        )
+    ).scalar_one_or_none()
+    query = select(Conversation).where(
+        Conversation.channel == channel, Conversation.address == address
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = (await session.scalars(query.execution_options(populate_existing=True))).one()
+    return row, created is not None
+
+
+async def forget_stale_data(session: AsyncSession, *, now: datetime | None = None) -> int:
+    """Clear half-finished sensitive steps idle past their limit; returns how many.
+
+    Idle conversations are otherwise only cleaned when the person writes again, so a
+    periodic job calls this to keep encrypted ID or account numbers from lingering.
+    """
+    rows = await session.scalars(
+        select(Conversation).where(Conversation.sensitive_until < (now or utcnow()))
+    )
+    count = 0
+    for row in rows:
+        row.data = kept_data(row.data)
+        row.flow = row.step = row.sensitive_until = None
+        row.failures = 0
+        count += 1
+    await session.flush()
+    return count
+
+
+def kept_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The part of a conversation's data that outlives its flows."""
+    return {key: data[key] for key in PERSISTENT_KEYS if key in data}

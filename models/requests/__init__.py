@@ -1,0 +1,1 @@
+"""What people ask through the bot and officers act on: reviews, registrations, questions, data."""

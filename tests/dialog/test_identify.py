@@ -1,0 +1,167 @@
+"""Identifying the beneficiary: CCCD + birth date, found and linked, or a registration request."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from models.conversations.tables import Conversation
+from models.people.tables import Consent, ContactAddress
+from models.requests.tables import RegistrationRequest, ReviewItem
+from tests.dialog.conftest import Chat, World, identify_self, keys_of, verify_phone
+
+
+async def _at_cccd(chat: Chat) -> None:
+    await chat.send("hi")
+    await chat.send("1")
+    await chat.send("1")
+    await chat.send("1")
+
+
+async def test_beneficiary_is_found_linked_and_consent_recorded(zalo: Chat, world: World) -> None:
+    outs = await identify_self(zalo, world.lam)
+    assert keys_of(outs) == ["dialog.identify.found", "dialog.phone.ask"]
+    assert "Nông V. L." in outs[0].text and "Lâm" not in outs[0].text
+    conversation = await zalo.conversation()
+    assert conversation.person_id == world.lam.person_id
+    assert conversation.acting_for_beneficiary_id == world.lam.id
+    assert not any(key.endswith("_enc") for key in conversation.data)
+    async with world.db.sessions() as session:
+        consents = (await session.scalars(select(Consent).order_by(Consent.purpose))).all()
+        contact = await session.scalar(
+            select(ContactAddress).where(ContactAddress.address == zalo.address)
+        )
+    assert [c.purpose for c in consents] == ["messaging", "processing"]
+    assert {(c.notice_version, c.channel, c.given_by_person_id) for c in consents} == {
+        ("2026-01", "zalo", world.lam.person_id)
+    }
+    assert consents[0].given_at < conversation.updated_at  # when "yes" was said, not later
+    assert contact is not None and contact.person_id == world.lam.person_id
+
+
+@pytest.mark.parametrize(
+    "typed", ["020 050 001 234", "020.050.001.234", "０２００５０００１２３４"]
+)
+async def test_cccd_written_in_common_ways(zalo: Chat, world: World, typed: str) -> None:
+    await _at_cccd(zalo)
+    assert await zalo.keys(typed) == ["dialog.identify.ask_birth"]
+    assert await zalo.keys("5/3/1950") == ["dialog.identify.found", "dialog.phone.ask"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("12345", "id.cccd.length"),
+        ("abc", "id.cccd.not_digits"),
+        ("😀😀", "id.cccd.not_digits"),
+        ("021234589", "id.cccd.cmnd_given"),
+        ("099050001234", "id.cccd.province"),
+        ("020950001234", "id.cccd.century"),
+        ("x" * 5000, "id.cccd.not_digits"),
+    ],
+)
+async def test_wrong_cccd_is_explained_and_asked_again(
+    zalo: Chat, typed: str, problem: str
+) -> None:
+    await _at_cccd(zalo)
+    outs = await zalo.send(typed)
+    assert keys_of(outs) == [problem]
+    assert "{" not in outs[0].text
+
+
+async def test_three_wrong_cccds_suggest_calling_the_commune(zalo: Chat) -> None:
+    await _at_cccd(zalo)
+    await zalo.send("123")
+    await zalo.send("456")
+    outs = await zalo.send("789")
+    assert keys_of(outs) == ["id.cccd.length", "dialog.call_commune", "dialog.menu"]
+    assert (await zalo.conversation()).flow == "menu"
+
+
+async def test_birth_year_that_disagrees_with_the_cccd_is_questioned(
+    zalo: Chat, world: World
+) -> None:
+    await _at_cccd(zalo)
+    await zalo.send(world.lam.cccd)
+    outs = await zalo.send("05/03/1951")
+    assert keys_of(outs) == ["dialog.identify.year_differs"]
+    assert "1950" in outs[0].text and outs[0].options == ["keep", "retype"]
+    assert await zalo.keys("2") == ["dialog.identify.ask_birth"]
+    assert await zalo.keys("05-03-1950") == ["dialog.identify.found", "dialog.phone.ask"]
+
+
+@pytest.mark.parametrize("typed", ["31/02/1950", "hôm qua", "01/01/2090", "1950", ""])
+async def test_unreadable_or_impossible_birth_dates(zalo: Chat, world: World, typed: str) -> None:
+    await _at_cccd(zalo)
+    await zalo.send(world.lam.cccd)
+    assert await zalo.keys(typed) == ["id.date.invalid"]
+
+
+async def test_birth_date_that_disagrees_with_the_record(zalo: Chat, world: World) -> None:
+    await _at_cccd(zalo)
+    for attempt in range(3):
+        await zalo.send(world.lam.cccd)
+        outs = await zalo.send("06/03/1950")
+        if attempt < 2:
+            assert keys_of(outs) == ["dialog.identify.no_match", "dialog.identify.ask_cccd_self"]
+    assert keys_of(outs) == ["dialog.identify.no_match", "dialog.call_commune", "dialog.menu"]
+    assert (await zalo.conversation()).person_id is None
+
+
+async def test_a_record_with_only_a_birth_year(zalo: Chat, world: World) -> None:
+    outs = await identify_self(zalo, world.sau)
+    assert keys_of(outs)[0] == "dialog.identify.found"
+
+
+async def test_not_found_becomes_a_registration_request(zalo: Chat, world: World) -> None:
+    await _at_cccd(zalo)
+    await zalo.send("020060009999")
+    outs = await zalo.send("10/10/1960")
+    assert keys_of(outs) == ["dialog.identify.not_found", "dialog.register.ask_name"]
+    assert await zalo.keys("Trần Văn Mới") == ["dialog.register.ask_commune"]
+    outs = await zalo.send("hoang van thu")  # several communes, old and new, bear this name
+    assert keys_of(outs) == ["dialog.commune.pick"]
+    assert "Phường Hoàng Văn Thụ, Thành phố Lạng Sơn -> Phường Kỳ Lừa" in outs[0].text
+    assert outs[0].options[-1] == "none"
+    assert await zalo.keys("2") == ["dialog.register.ask_village"]
+    assert await zalo.keys("Khối 5") == ["dialog.register.ask_category"]
+    assert await zalo.keys("1") == ["dialog.phone.ask"]
+    outs = await verify_phone(zalo)
+    assert keys_of(outs) == ["dialog.phone.verified", "dialog.register.received", "dialog.menu"]
+    async with world.db.sessions() as session:
+        request = (await session.scalars(select(RegistrationRequest))).one()
+        review = (await session.scalars(select(ReviewItem))).one()
+        conversation = (await session.scalars(select(Conversation))).one()
+    assert (request.full_name, request.cccd_masked, request.phone) == (
+        "Trần Văn Mới",
+        "020******999",
+        "+84912345678",
+    )
+    assert request.cccd_enc and world.protector.decrypt(request.cccd_enc) == "020060009999"
+    assert request.village == "Khối 5" and request.category_guess == "BTXH"
+    assert request.consent_version == "2026-01" and request.commune_id is not None
+    assert (review.kind, review.registration_request_id) == ("registration", request.id)
+    assert "020060009999" not in str(review.payload)
+    assert conversation.data["registration_id"] == request.id
+    assert f"DK{request.id}" in outs[1].text
+    assert await zalo.keys("TT") == ["dialog.status.registration", "dialog.menu"]
+
+
+async def test_registration_by_sms_needs_no_code(sms: Chat) -> None:
+    await _at_cccd(sms)
+    await sms.send("020060009999")
+    await sms.send("10/10/1960")
+    await sms.send("Tran Van Moi")
+    assert await sms.keys("Na Sam") == ["dialog.register.ask_village"]  # one commune: no question
+    await sms.send("1")  # skip
+    assert await sms.keys("3") == ["dialog.register.received"]  # SMS: no menu after it
+    assert not [o for o in sms.sent if o.key == "notice.verification_code"]
+
+
+async def test_commune_not_found_is_asked_again(zalo: Chat) -> None:
+    await _at_cccd(zalo)
+    await zalo.send("020060009999")
+    await zalo.send("10/10/1960")
+    await zalo.send("Trần Văn Mới")
+    assert await zalo.keys("qqqqzzzz") == ["dialog.commune.unknown"]
+    assert await zalo.keys("Tam Thanh") == ["dialog.register.ask_village"]

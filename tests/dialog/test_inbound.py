@@ -1,0 +1,71 @@
+"""Inbound events recorded once (masked), and replies rendered with their options per channel."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from messages import reserved
+from models.conversations.service import record_inbound
+from models.messaging.tables import InboundEvent, OutboxMessage
+from scheduler.dispatcher import render_outbox
+from tests.conftest import Database
+from tests.dialog.conftest import Chat, World, identify_self
+
+
+async def _record(db: Database, event_id: str, text: str | None = "Xin chào") -> bool:
+    async with db.sessions() as session, session.begin():
+        return await record_inbound(
+            session, channel="telegram", event_id=event_id, address="telegram:1", text=text
+        )
+
+
+async def test_an_event_is_recorded_once_and_masked(db: Database) -> None:
+    assert await _record(db, "42", "CCCD của tôi là 020050001234") is True
+    assert await _record(db, "42", "again") is False
+    assert await _record(db, "43", None) is True
+    async with db.sessions() as session:
+        rows = (await session.scalars(select(InboundEvent).order_by(InboundEvent.id))).all()
+    assert [r.event_id for r in rows] == ["42", "43"]
+    assert rows[0].text_masked == "CCCD của tôi là 020******234" and rows[1].text_masked is None
+
+
+async def test_concurrent_deliveries_of_one_event(db: Database) -> None:
+    results = await asyncio.gather(*(_record(db, "same") for _ in range(4)))
+    assert sorted(results) == [False, False, False, True]
+
+
+def _row(params: dict[str, object], channel: str, locale: str = "vi") -> OutboxMessage:
+    return OutboxMessage(
+        key="dialog.phone.ask", params=params, channel=channel, locale=locale, address="x"
+    )
+
+
+def test_reserved_params_become_options_and_buttons(world: World) -> None:
+    params = reserved.pack(
+        {},
+        choices=[
+            {"key": "dialog.opt.share_contact", "value": "share_contact"},
+            {"label": "Phường Đông Kinh", "value": "c1"},
+        ],
+        request_contact=True,
+    )
+    telegram = render_outbox(_row(params, "telegram"), world.db.settings)
+    assert [(c.label, c.value) for c in telegram.choices] == [
+        ("Gửi số điện thoại của tôi", "share_contact"),
+        ("Phường Đông Kinh", "c1"),
+    ]
+    assert telegram.request_contact and not telegram.request_location
+    sms = render_outbox(_row(params, "sms", "en"), world.db.settings)
+    assert sms.text.endswith("\n1. Share my phone number\n2. Phuong Dong Kinh")
+    assert not sms.request_contact
+    plain = render_outbox(_row({}, "zalo"), world.db.settings)
+    assert plain.choices == () and "1." not in plain.text
+
+
+async def test_replies_are_queued_in_the_conversation_locale(zalo: Chat, world: World) -> None:
+    outs = await identify_self(zalo, world.lam, language="2")
+    assert {o.row.locale for o in outs} == {"en"} and outs[0].text.startswith("We found")
+    assert {o.row.message_class for o in outs} == {"reply"}
+    assert {o.row.person_id for o in outs} == {world.lam.person_id}

@@ -1,0 +1,201 @@
+"""Choosing how to be paid: accounts with fuzzy bank names, wallets, cash, no account yet."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models.messaging.tables import OutboxMessage
+from models.payments.tables import PaymentMethodChoice
+from models.people.tables import Consent
+from models.requests.tables import ReviewItem
+from tests.dialog.conftest import Chat, Someone, World, identify_self, keys_of, verify_phone
+
+
+async def _at_method(chat: Chat, someone: Someone) -> None:
+    await identify_self(chat, someone)
+    if chat.channel != "sms":
+        await verify_phone(chat)
+
+
+async def _choices(world: World) -> list[PaymentMethodChoice]:
+    async with world.db.sessions() as session:
+        return list((await session.scalars(select(PaymentMethodChoice))).all())
+
+
+async def _reviews(world: World) -> list[ReviewItem]:
+    async with world.db.sessions() as session:
+        return list((await session.scalars(select(ReviewItem).order_by(ReviewItem.id))).all())
+
+
+async def test_bank_account_with_a_typo_in_the_bank(zalo: Chat, world: World) -> None:
+    await _at_method(zalo, world.lam)
+    assert await zalo.keys("1") == ["dialog.pay.ask_bank"]
+    outs = await zalo.send("agribak")
+    assert keys_of(outs) == ["dialog.pay.bank_confirm"] and "Agribank" in outs[0].text
+    assert await zalo.keys("có") == ["dialog.pay.ask_account"]
+    assert await zalo.keys("12 34") == ["id.account.invalid"]
+    assert await zalo.keys("0123-4567-8901") == ["dialog.pay.ask_holder"]
+    outs = await zalo.send("NONG VAN LAM")
+    assert keys_of(outs) == ["dialog.pay.summary_account"]
+    assert "****8901" in outs[0].text and "012345678901" not in str(outs[0].params)
+    outs = await zalo.send("1")
+    assert keys_of(outs) == ["dialog.pay.recorded", "dialog.menu"]
+    (choice,) = await _choices(world)
+    assert (choice.method, choice.provider_code, choice.source) == (
+        "bank_account",
+        "AGRIBANK",
+        "bot",
+    )
+    assert choice.holder_name_matches is True and choice.holder == "beneficiary"
+    assert world.protector.decrypt(choice.account_enc or b"") == "012345678901"
+    assert choice.confirmation_code in outs[0].text
+    notice = next(o for o in zalo.sent if o.key == "notice.method_confirmed")
+    assert notice.params == {"method": "method.bank_account", "code": choice.confirmation_code}
+    assert notice.row.message_class == "notice"
+    review = (await _reviews(world))[-1]
+    assert (review.kind, review.choice_id, review.beneficiary_id) == (
+        "method_change",
+        choice.id,
+        world.lam.id,
+    )
+    assert review.payload["account"] == "********8901"
+    conversation = await zalo.conversation()
+    assert not any(key.endswith("_enc") for key in conversation.data)
+
+
+async def test_bank_by_bin_ambiguous_and_unknown(zalo: Chat, world: World) -> None:
+    await _at_method(zalo, world.lam)
+    await zalo.send("1")
+    assert await zalo.keys("Ngân hàng hoa hồng") == ["id.bank.unknown"]
+    outs = await zalo.send("viet")
+    assert keys_of(outs) == ["dialog.pay.bank_pick"]
+    assert outs[0].options[-1] == "other" and len(outs[0].options) > 2
+    assert await zalo.keys(str(len(outs[0].options))) == ["dialog.pay.ask_bank"]
+    outs = await zalo.send("970405")
+    assert keys_of(outs) == ["dialog.pay.bank_confirm"] and "Agribank" in outs[0].text
+    assert await zalo.keys("không") == ["dialog.pay.ask_bank"]
+
+
+async def test_holder_name_that_differs_is_flagged(zalo: Chat, world: World) -> None:
+    await _at_method(zalo, world.lam)
+    await zalo.send("1")
+    await zalo.send("Vietcombank")
+    await zalo.send("1")
+    await zalo.send("1234567890")
+    outs = await zalo.send("Trần Văn Khác")
+    assert keys_of(outs) == ["dialog.pay.holder_differs", "dialog.pay.summary_account"]
+    await zalo.send("1")
+    (choice,) = await _choices(world)
+    assert choice.holder_name_matches is False and choice.holder == "other"
+
+
+async def test_mobile_money(zalo: Chat, world: World) -> None:
+    await _at_method(zalo, world.lam)
+    outs = await zalo.send("2")
+    assert keys_of(outs) == ["dialog.pay.ask_wallet"]
+    assert outs[0].options == ["VIETTEL_MONEY", "VNPT_MONEY", "MOBIFONE_MONEY"]
+    assert await zalo.keys("viettel money") == ["dialog.pay.ask_account"]
+    await zalo.send("0912345678")
+    await zalo.send("Nông Văn Lâm")
+    await zalo.send("1")
+    (choice,) = await _choices(world)
+    assert (choice.method, choice.provider_code) == ("mobile_money", "VIETTEL_MONEY")
+
+
+async def test_cash_asks_why_and_explains_accounts(zalo: Chat, world: World) -> None:
+    await _at_method(zalo, world.lam)
+    outs = await zalo.send("4")  # cash at the commune (no cash at home offered)
+    assert keys_of(outs) == ["dialog.pay.ask_cash_reason"]
+    assert "cash_home" not in (await zalo.conversation()).data.get("_offered", [])
+    outs = await zalo.send("2")
+    assert keys_of(outs) == ["dialog.pay.cash_benefits"]
+    assert outs[0].options == ["keep_cash", "choose_account"]
+    outs = await zalo.send("1")
+    assert keys_of(outs) == ["dialog.pay.summary_cash"]
+    await zalo.send("1")
+    (choice,) = await _choices(world)
+    assert (choice.method, choice.cash_reason, choice.account_enc) == ("cash_point", "no_atm", None)
+
+
+async def test_cash_at_home_only_where_allowed_and_reviewed(zalo: Chat, world: World) -> None:
+    await _at_method(zalo, world.thao)
+    offered = [o["value"] for o in (await zalo.conversation()).data["_offered"]]
+    assert offered == [
+        "bank_account",
+        "mobile_money",
+        "social_security_account",
+        "cash_point",
+        "cash_home",
+        "no_account",
+    ]
+    await zalo.send("5")
+    await zalo.send("1")  # ill
+    await zalo.send("1")  # keep cash
+    outs = await zalo.send("1")
+    assert keys_of(outs) == ["dialog.pay.recorded", "dialog.pay.home_review", "dialog.menu"]
+    assert (await _reviews(world))[-1].kind == "cash_home"
+
+
+async def test_choosing_an_account_after_all(zalo: Chat, world: World) -> None:
+    await _at_method(zalo, world.lam)
+    await zalo.send("4")
+    await zalo.send("1")
+    assert await zalo.keys("2") == ["dialog.pay.ask_method"]
+
+
+async def test_no_account_yet_puts_the_person_on_the_list(zalo: Chat, world: World) -> None:
+    await _at_method(zalo, world.lam)
+    outs = await zalo.send("5")
+    assert keys_of(outs) == ["dialog.pay.bank_consent"]
+    outs = await zalo.send("1")
+    assert keys_of(outs) == ["dialog.pay.opening_listed", "dialog.menu"]
+    assert "Phường Đông Kinh" in outs[0].text
+    review = (await _reviews(world))[-1]
+    assert (review.kind, review.commune_id) == ("account_opening", world.home_id)
+    async with world.db.sessions() as session:
+        purposes = set((await session.scalars(select(Consent.purpose))).all())
+    assert "bank_sharing" in purposes
+    # asking again adds nothing to the officer's queue
+    await zalo.send("1")
+    await zalo.send("5")
+    await zalo.send("1")
+    assert [r.kind for r in await _reviews(world)].count("account_opening") == 1
+
+
+async def test_no_account_without_bank_sharing_consent(zalo: Chat, world: World) -> None:
+    await _at_method(zalo, world.lam)
+    await zalo.send("5")
+    assert await zalo.keys("2") == ["dialog.pay.opening_declined", "dialog.menu"]
+    assert [r.kind for r in await _reviews(world)] == []
+
+
+async def test_summary_refused_records_nothing(zalo: Chat, world: World) -> None:
+    await _at_method(zalo, world.lam)
+    await zalo.send("4")
+    await zalo.send("4")
+    await zalo.send("1")
+    assert await zalo.keys("2") == ["dialog.pay.cancelled", "dialog.menu"]
+    assert await _choices(world) == []
+
+
+async def test_by_sms_the_source_is_sms_and_replies_fit_one_sms(sms: Chat, world: World) -> None:
+    await _at_method(sms, world.lam)
+    for text in ["3", "1234567890", "Nong Van Lam"]:
+        await sms.send(text)
+    outs = await sms.send("1")
+    assert keys_of(outs) == ["dialog.pay.recorded"]
+    (choice,) = await _choices(world)
+    assert (choice.method, choice.source) == ("social_security_account", "sms")
+    for out in sms.sent:
+        assert out.rendered.encoding == "GSM-7", out.text
+        if not out.params.get("_choices"):
+            assert out.rendered.segments == 1, out.text
+
+
+async def test_outbox_never_holds_a_clear_number(zalo: Chat, world: World) -> None:
+    await _at_method(zalo, world.lam)
+    for text in ["1", "BIDV", "1", "9876543210123", "Nông Văn Lâm", "1"]:
+        await zalo.send(text)
+    async with world.db.sessions() as session:
+        params = [str(p) for p in (await session.scalars(select(OutboxMessage.params))).all()]
+    assert not any("9876543210123" in p or world.lam.cccd in p for p in params)

@@ -1,0 +1,117 @@
+"""The phone: any common form, Telegram's share button, an SMS code with 3 tries in 5 minutes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from models.conversations.tables import VerificationCode
+from models.people.tables import ContactAddress
+from tests.dialog.conftest import Chat, World, identify_self, keys_of
+
+
+async def test_code_is_sent_by_sms_and_stored_hashed(telegram: Chat, world: World) -> None:
+    outs = await identify_self(telegram, world.lam)
+    ask = outs[-1]
+    assert ask.key == "dialog.phone.ask" and ask.rendered.request_contact
+    assert [c.value for c in ask.rendered.choices] == ["share_contact"]
+    outs = await telegram.send("0912.345.678")
+    assert keys_of(outs) == ["dialog.phone.ask_code"]
+    assert "091****678" in outs[0].text and "5" in outs[0].text
+    code = next(o for o in telegram.sent if o.key == "notice.verification_code")
+    assert code.row.address == "tel:+84912345678" and code.row.message_class == "reply"
+    assert code.row.channel == "sms" and code.row.expires_at is not None
+    assert code.params["minutes"] == 5 and len(code.params["code"]) == 6
+    async with world.db.sessions() as session:
+        stored = (await session.scalars(select(VerificationCode))).one()
+    assert stored.code_hash != code.params["code"] and len(stored.code_hash) == 64
+    outs = await telegram.send(f" {code.params['code'][:3]} {code.params['code'][3:]} ")
+    assert keys_of(outs) == ["dialog.phone.verified", "dialog.pay.ask_method"]
+    async with world.db.sessions() as session:
+        contact = await session.scalar(
+            select(ContactAddress).where(ContactAddress.address == "tel:+84912345678")
+        )
+    assert contact is not None and contact.verified_at is not None
+    assert contact.person_id == world.lam.person_id
+
+
+async def test_telegram_share_button(telegram: Chat, world: World) -> None:
+    await identify_self(telegram, world.lam)
+    assert await telegram.keys(phone="+84912345678") == ["dialog.phone.ask_code"]
+
+
+async def test_old_eleven_digit_number_is_converted_after_asking(zalo: Chat, world: World) -> None:
+    await identify_self(zalo, world.lam)
+    outs = await zalo.send("01662 345 678")
+    assert keys_of(outs) == ["id.phone.old_format"]
+    assert "0362345678" in outs[0].text and outs[0].options == ["yes", "no"]
+    assert await zalo.keys("Co") == ["dialog.phone.ask_code"]
+    assert zalo.sent[-1].row.address == "tel:+84362345678"
+
+
+async def test_old_number_refused_asks_again(zalo: Chat, world: World) -> None:
+    await identify_self(zalo, world.lam)
+    await zalo.send("01662345678")
+    assert await zalo.keys("khong") == ["dialog.phone.ask"]
+
+
+async def test_bad_numbers(zalo: Chat, world: World) -> None:
+    await identify_self(zalo, world.lam)
+    assert await zalo.keys("02053812345") == ["id.phone.not_mobile"]
+    assert await zalo.keys("+1 202 555 0143") == ["id.phone.foreign"]
+    outs = await zalo.send("abcdef")
+    assert keys_of(outs) == ["id.phone.invalid", "dialog.call_commune", "dialog.menu"]
+
+
+async def test_wrong_code_three_times_then_a_new_code(zalo: Chat, world: World) -> None:
+    await identify_self(zalo, world.lam)
+    await zalo.send("0912345678")
+    first = zalo.last_code()
+    wrong = "000000" if first != "000000" else "111111"
+    assert await zalo.keys(wrong) == ["dialog.phone.code_wrong"]
+    outs = await zalo.send(wrong)
+    assert keys_of(outs) == ["dialog.phone.code_wrong"] and "1" in outs[0].text
+    outs = await zalo.send(wrong)
+    assert keys_of(outs) == ["dialog.phone.code_locked"] and outs[0].options == ["resend", "other"]
+    assert await zalo.keys(first) == ["dialog.phone.code_locked"]  # the right code no longer works
+    assert await zalo.keys("1") == ["dialog.phone.ask_code"]
+    assert zalo.last_code() != first or True
+    outs = await zalo.send(zalo.last_code())
+    assert keys_of(outs) == ["dialog.phone.verified", "dialog.pay.ask_method"]
+
+
+async def test_code_expires_after_five_minutes(zalo: Chat, world: World) -> None:
+    await identify_self(zalo, world.lam)
+    await zalo.send("0912345678")
+    outs = await zalo.send(zalo.last_code(), after=timedelta(minutes=5, seconds=1))
+    assert keys_of(outs) == ["dialog.phone.code_expired"]
+    assert await zalo.keys("2") == ["dialog.phone.ask"]  # another number
+
+
+async def test_code_format(zalo: Chat, world: World) -> None:
+    await identify_self(zalo, world.lam)
+    await zalo.send("0912345678")
+    assert await zalo.keys("12345") == ["dialog.phone.code_format"]
+    assert await zalo.keys("abc") == ["dialog.phone.code_format"]
+
+
+async def test_codes_are_rate_limited(zalo: Chat, world: World) -> None:
+    await identify_self(zalo, world.lam)
+    for _ in range(3):
+        assert await zalo.keys("0912345678") == ["dialog.phone.ask_code"]
+        await zalo.send("0")  # back to the number
+    assert await zalo.keys("0912345678") == ["dialog.phone.too_many"]
+    assert await zalo.keys("0987654321") == ["dialog.phone.too_many"]  # per address too
+    later = await zalo.keys("0912345678", after=timedelta(minutes=16))
+    assert later == ["dialog.phone.ask_code"]
+
+
+async def test_sms_needs_no_code_for_its_own_number(sms: Chat, world: World) -> None:
+    outs = await identify_self(sms, world.lam)
+    assert keys_of(outs) == ["dialog.identify.found", "dialog.pay.ask_method"]
+    async with world.db.sessions() as session:
+        contact = await session.scalar(
+            select(ContactAddress).where(ContactAddress.address == sms.address)
+        )
+    assert contact is not None and contact.verified_at is not None

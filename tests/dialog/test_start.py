@@ -1,0 +1,78 @@
+"""Start: language, explanation, explicit consent; without consent nothing personal is kept."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from models.conversations.tables import Conversation
+from models.people.tables import Consent, Person
+from tests.dialog.conftest import Chat, World, keys_of
+
+
+async def _count(world: World, table: type) -> int:
+    async with world.db.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def test_first_message_welcomes_and_asks_the_language(zalo: Chat) -> None:
+    outs = await zalo.send("Xin chào")
+    assert keys_of(outs) == ["dialog.start.welcome", "dialog.language.ask"]
+    assert outs[1].options == ["vi", "en"]
+    assert outs[1].text.endswith("1. Tiếng Việt\n2. English")
+    assert "chính thức" in outs[0].text  # the official channel
+
+
+async def test_consent_question_preselects_nothing(zalo: Chat) -> None:
+    await zalo.send("hi")
+    outs = await zalo.send("1")
+    assert keys_of(outs) == ["dialog.start.explain", "dialog.start.consent"]
+    assert outs[1].options == ["yes", "no"]
+    assert "CCCD" in outs[1].text and outs[1].text.endswith("1. Có\n2. Không")
+
+
+@pytest.mark.parametrize("answer", ["Có", "co", "CÓ!", "yes", "1"])
+async def test_yes_in_any_spelling(zalo: Chat, answer: str) -> None:
+    await zalo.send("hi")
+    await zalo.send("1")
+    assert await zalo.keys(answer) == ["dialog.who.ask"]
+
+
+async def test_english_conversation(zalo: Chat) -> None:
+    await zalo.send("hello")
+    outs = await zalo.send("English")
+    assert outs[0].row.locale == "en" and "Do you agree?" in outs[1].text
+    outs = await zalo.send("yes")
+    assert outs[0].text.startswith("Who is writing?")
+    assert "1. I receive the allowance" in outs[0].text
+
+
+async def test_no_consent_keeps_nothing_but_atms_and_help_work(zalo: Chat, world: World) -> None:
+    people = await _count(world, Person)
+    await zalo.send("hi")
+    await zalo.send("1")
+    outs = await zalo.send("Không")
+    assert keys_of(outs) == ["dialog.start.declined", "dialog.menu"]
+    assert outs[1].options == ["register", "atm", "help", "language"]
+    assert "dialog.atm.point" in await zalo.keys("ATM Đông Kinh")
+    assert await zalo.keys("TRO GIUP") == ["dialog.help.topics"]
+    assert await zalo.keys("1") == ["dialog.faq.what"]
+    # anything personal asks for consent first
+    assert await zalo.keys("MENU") == ["dialog.menu"]
+    assert await zalo.keys("TT") == ["dialog.status.not_registered", "dialog.menu"]
+    assert await zalo.keys("DK") == ["dialog.start.explain", "dialog.start.consent"]
+    assert await _count(world, Person) == people
+    assert await _count(world, Consent) == 0
+    conversation = await zalo.conversation()
+    assert conversation.person_id is None and "consent" not in conversation.data
+
+
+async def test_state_is_kept_per_channel_and_address(world: World) -> None:
+    first = Chat(world, "zalo:first", "zalo")
+    second = Chat(world, "zalo:second", "zalo")
+    await first.send("hi")
+    await first.send("2")
+    await second.send("hi")
+    assert (await first.conversation()).locale == "en"
+    assert (await second.conversation()).locale == "vi"
+    assert await _count(world, Conversation) == 2
