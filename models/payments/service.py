@@ -105,10 +105,13 @@ async def record_choice(
 
 
 async def current_choice(session: AsyncSession, beneficiary_id: int) -> PaymentMethodChoice | None:
-    """The beneficiary's latest choice, if any."""
+    """The beneficiary's latest choice that still stands (closed ones are history), if any."""
     result = await session.scalars(
         select(PaymentMethodChoice)
-        .where(PaymentMethodChoice.beneficiary_id == beneficiary_id)
+        .where(
+            PaymentMethodChoice.beneficiary_id == beneficiary_id,
+            PaymentMethodChoice.status != ChoiceStatus.CLOSED.value,  # refused or superseded
+        )
         .order_by(PaymentMethodChoice.id.desc())
         .limit(1)
     )

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit.service import record
-from models.payments.service import current_choice
 from models.payments.tables import PaymentMethodChoice
+from models.people.search import current_choice_of
 from models.people.tables import Beneficiary, Consent, ContactAddress, Person, Representation
 from models.protection import DataProtector
 
@@ -48,7 +48,7 @@ async def load_record(session: AsyncSession, beneficiary: Beneficiary) -> Benefi
         beneficiary=beneficiary,
         person=person,
         contacts=list(contacts.all()),
-        choice=await current_choice(session, beneficiary.id),
+        choice=await current_choice_of(session, beneficiary.id),
         representations=[(r, p) for r, p in proxies.all()],
         consents=list(consents.all()),
     )

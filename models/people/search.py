@@ -15,6 +15,7 @@ from models.payments.tables import PaymentMethodChoice
 from models.people.identifiers import parse_phone
 from models.people.tables import Beneficiary, ContactAddress, Person
 from models.protection import DataProtector
+from models.vocab import ChoiceStatus
 
 NO_METHOD = "none"  # the `method` filter value for "has not chosen yet"
 _ID_SEPARATORS = re.compile(r"[\s.\-]+")
@@ -36,18 +37,19 @@ class BeneficiaryFilter:
 
 
 def latest_choices() -> Any:
-    """Subquery: each beneficiary's latest payment-method choice id."""
+    """Subquery: each beneficiary's current choice id (the latest one not closed or refused)."""
     return (
         select(
             PaymentMethodChoice.beneficiary_id.label("beneficiary_id"),
             func.max(PaymentMethodChoice.id).label("choice_id"),
         )
+        .where(PaymentMethodChoice.status != ChoiceStatus.CLOSED.value)
         .group_by(PaymentMethodChoice.beneficiary_id)
         .subquery("latest_choice")
     )
 
 
-def with_current_choice() -> Select[tuple[Beneficiary, Person, PaymentMethodChoice]]:
+def with_current_choice() -> Select[Beneficiary, Person, PaymentMethodChoice]:
     """Beneficiary, person and current choice (None when none was made) in one row."""
     latest = latest_choices()
     return (
@@ -77,7 +79,7 @@ def _phone_address(raw: str) -> str:
 
 def search_query(
     wanted: BeneficiaryFilter, protector: DataProtector
-) -> Select[tuple[Beneficiary, Person, PaymentMethodChoice]]:
+) -> Select[Beneficiary, Person, PaymentMethodChoice]:
     """The query for `wanted` (not yet limited to the caller's areas, not ordered)."""
     query = with_current_choice()
     if wanted.name and fold(wanted.name):
@@ -121,3 +123,19 @@ async def first_phones(session: AsyncSession, person_ids: list[int]) -> dict[int
         )
     )
     return {person_id: address for person_id, address in rows}  # the last one wins: priority 0
+
+
+async def current_choice_of(
+    session: AsyncSession, beneficiary_id: int
+) -> PaymentMethodChoice | None:
+    """The beneficiary's current choice: the latest one not closed (a refused change is closed)."""
+    query = (
+        select(PaymentMethodChoice)
+        .where(
+            PaymentMethodChoice.beneficiary_id == beneficiary_id,
+            PaymentMethodChoice.status != ChoiceStatus.CLOSED.value,
+        )
+        .order_by(PaymentMethodChoice.id.desc())
+        .limit(1)
+    )
+    return (await session.scalars(query)).first()

@@ -1,0 +1,1 @@
+"""Routers of the officers' admin API under /api/v1."""

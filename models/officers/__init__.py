@@ -1,0 +1,1 @@
+"""Officers and the paying bank's systems: accounts, areas, API keys, logins, what each may do."""

@@ -1,0 +1,1 @@
+"""Reaching beneficiaries: awareness campaigns and account-opening sessions."""

@@ -1,0 +1,1 @@
+"""Monthly reports per commune and province, and reminders to officers before the 15th."""
