@@ -7,13 +7,32 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from messages.render import render_text
-from models.errors import Conflict, DomainError, Invalid, NotFound
+from models.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+    TooManyAttempts,
+    Unauthorized,
+)
 
 PROBLEM = "application/problem+json"
-_STATUS = {NotFound: 404, Invalid: 422, Conflict: 409}
+DATABASE_RETRY_SECONDS = 5  # a lock or a restart is over in seconds; the caller tries again
+_STATUS = {
+    NotFound: 404,
+    Invalid: 422,
+    Conflict: 409,
+    Unauthorized: 401,
+    Forbidden: 403,
+    TooLarge: 413,
+    TooManyAttempts: 429,
+}
 
 
 def problem(status: int, title: str, *, type_: str = "about:blank", **extra: Any) -> JSONResponse:
@@ -31,9 +50,14 @@ async def _domain(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
     title = render_text(error.key, error.params, locale=_locale(request))
-    return problem(
+    response = problem(
         status, title, type_=f"urn:ansinh:problem:{error.key}", code=error.key, params=error.params
     )
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, Unauthorized):
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 async def _validation(request: Request, error: Exception) -> JSONResponse:
@@ -44,14 +68,36 @@ async def _validation(request: Request, error: Exception) -> JSONResponse:
 
 async def _http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400:
+        # The framework's only 400: a body it cannot read (not UTF-8, a broken multipart form).
+        # Like a body that is not JSON, it is an invalid request, as every route documents.
+        return problem(
+            422, "The request is not valid.", errors=[{"loc": ["body"], "msg": str(error.detail)}]
+        )
     response = problem(error.status_code, str(error.detail))
     for name, value in (error.headers or {}).items():
         response.headers[name] = value
     return response
 
 
+async def _database(request: Request, error: Exception) -> JSONResponse:
+    """A database that is locked, full or restarting: nothing was kept, so ask to retry."""
+    assert isinstance(error, DBAPIError)
+    transient = isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated
+    if not transient:
+        raise error
+    full = "full" in str(error.orig).lower()
+    title = "The database is full" if full else "The database is busy or restarting"
+    response = problem(
+        503, f"{title}; nothing was saved. Try again later.", type_="urn:ansinh:problem:database"
+    )
+    response.headers["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+    return response
+
+
 def install(app: FastAPI) -> None:
-    """Map domain, validation and HTTP errors to problem details."""
+    """Map domain, validation, HTTP and passing database errors to problem details."""
     app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(DBAPIError, _database)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)

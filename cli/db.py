@@ -11,7 +11,7 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 
 @app.command()
-def upgrade(revision: str = typer.Argument("heads", help="Target revision.")) -> None:
+def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     settings = settings_or_exit()
     migrate.upgrade(settings.database_url, revision)

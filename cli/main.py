@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import chat, db, demo, imports, keys, places, serve, telegram, worker
+from cli import chat, db, demo, imports, keys, officers, places, serve, telegram, worker
 
 app = typer.Typer(
     help="ansinh: the messaging service of Lạng Sơn's cashless welfare payments.",
@@ -15,6 +15,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(places.app, name="places")
 app.add_typer(imports.app, name="import")
 app.add_typer(keys.app, name="keys")
+app.add_typer(officers.app, name="officer")
 app.command(name="serve")(serve.serve)
 app.command(name="worker")(worker.worker)
 app.command(name="demo")(demo.demo)

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from types import SimpleNamespace
+from wsgiref.simple_server import WSGIServer
 
 import typer
 
 from bot.channels.registry import build_adapters, close_adapters
-from cli.common import console, settings_or_exit
+from cli.common import console, errors, settings_or_exit
+from cli.serve import configure_service_logging
 from models.db import make_engine, make_sessionmaker
-from models.logs import configure_logging
-from models.settings import Settings
+from models.settings import ConfigurationError, Settings
 from scheduler.clock import start_scheduler, worker_id
 from scheduler.dispatcher import Dispatcher
+from scheduler.metrics import refresh_depth_until, serve_metrics
+
+log = logging.getLogger(__name__)
 
 
 async def run_worker(
@@ -25,6 +30,8 @@ async def run_worker(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    # first, so that a port in use stops the worker before it opens anything
+    server = _metrics_server(settings)
     engine = make_engine(settings)
     sessions = make_sessionmaker(engine)
     adapters = build_adapters(settings, sessions)
@@ -32,12 +39,32 @@ async def run_worker(
     # every worker dispatches (claims never overlap); only the leader runs the upkeep jobs
     handle = start_scheduler(state, dispatch=False)
     dispatcher = Dispatcher(settings, sessions, adapters, worker_id=name or worker_id())
+    refreshing = asyncio.create_task(refresh_depth_until(sessions, stop)) if server else None
+    log.info("worker %s started", dispatcher.worker_id)
     try:
         await dispatcher.run_forever(stop)
     finally:
+        log.info("worker %s stopping", dispatcher.worker_id)
+        await _stop_metrics(server, refreshing)
         await handle.stop()
         await close_adapters(adapters)
         await engine.dispose()
+
+
+def _metrics_server(settings: Settings) -> WSGIServer | None:
+    """Prometheus metrics on `worker_metrics_port` (the queue is measured every few seconds)."""
+    if settings.worker_metrics_port is None:
+        return None
+    return serve_metrics(settings.worker_metrics_port, settings.host)
+
+
+async def _stop_metrics(server: WSGIServer | None, refreshing: asyncio.Task[None] | None) -> None:
+    if refreshing is not None:
+        refreshing.cancel()
+        await asyncio.gather(refreshing, return_exceptions=True)
+    if server is not None:
+        await asyncio.to_thread(server.shutdown)
+        server.server_close()
 
 
 def worker(
@@ -45,10 +72,17 @@ def worker(
 ) -> None:
     """Send queued messages and run the scheduled jobs until SIGTERM or Ctrl-C."""
     settings = settings_or_exit()
-    configure_logging(json_format=settings.log_json, level=settings.log_level)
+    configure_service_logging(settings)
     mode = "sandbox inbox" if settings.sandbox else "real providers"
     console.print(f"ansinh worker sending to the {mode}; stop with Ctrl-C.")
-    asyncio.run(run_worker(settings, name=name or None))
+    if settings.worker_metrics_port is not None:
+        url = f"http://{settings.host}:{settings.worker_metrics_port}/metrics"
+        console.print(f"Prometheus metrics on {url}")
+    try:
+        asyncio.run(run_worker(settings, name=name or None))
+    except ConfigurationError as error:
+        errors.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
 
 
 if __name__ == "__main__":

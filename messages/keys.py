@@ -11,7 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from messages.defs import labels, notices, officers, problems, registry, replies
+from messages.defs import (
+    admin,
+    admin_payments,
+    dialog,
+    dialog_info,
+    dialog_labels,
+    labels,
+    notices,
+    officers,
+    problems,
+    registry,
+    replies,
+)
 from messages.keyspec import (
     REGISTRY,
     MessageClass,
@@ -35,7 +47,19 @@ __all__ = [
 ]
 
 # imported for their definitions
-_DEFINITIONS = (labels, notices, officers, problems, registry, replies)
+_DEFINITIONS = (
+    admin,
+    admin_payments,
+    dialog,
+    dialog_info,
+    dialog_labels,
+    labels,
+    notices,
+    officers,
+    problems,
+    registry,
+    replies,
+)
 
 
 def get(key: str) -> MessageKey:

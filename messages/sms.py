@@ -19,6 +19,7 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = frozenset("\x0c^{}\\[~]|€")
+_GSM7 = GSM7_BASIC | GSM7_EXTENSION
 GSM7_SINGLE, GSM7_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
 
@@ -73,12 +74,15 @@ class SmsInfo:
 
 def is_gsm7(text: str) -> bool:
     """True when every character is in the GSM-7 default alphabet or its extension table."""
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+    return _GSM7.issuperset(text)
 
 
 def to_sms_text(text: str) -> str:
     """The text in GSM-7 only: no diacritics ('đ' -> 'd'), close equivalents for the rest."""
-    return "".join(_to_gsm(ch) for ch in strip_diacritics(text))
+    stripped = strip_diacritics(text)
+    if _GSM7.issuperset(stripped):  # the usual case, checked at C speed
+        return stripped
+    return "".join(_to_gsm(ch) for ch in stripped)
 
 
 def _to_gsm(ch: str) -> str:
@@ -111,10 +115,17 @@ def _scheme(text: str) -> tuple[str, Callable[[str], int], int, int]:
     return "UCS-2", _utf16_units, UCS2_SINGLE, UCS2_PART
 
 
+def _units(text: str, encoding: str) -> int:
+    """Septets or UTF-16 code units of the whole text, counted at C speed."""
+    if encoding == "GSM-7":
+        return len(text) + sum(text.count(ch) for ch in GSM7_EXTENSION)
+    return len(text.encode("utf-16-le")) // 2
+
+
 def split_sms(text: str) -> list[str]:
     """The parts of a concatenated SMS, each within its limit; ''.join(parts) == text."""
-    _, cost, single, part_limit = _scheme(text)
-    if sum(cost(ch) for ch in text) <= single:
+    encoding, cost, single, part_limit = _scheme(text)
+    if _units(text, encoding) <= single:
         return [text]
     parts: list[str] = []
     start, used = 0, 0
@@ -130,5 +141,6 @@ def split_sms(text: str) -> list[str]:
 
 def segments(text: str) -> SmsInfo:
     """Encoding, number of SMS parts and units (septets or UTF-16 code units) of `text`."""
-    encoding, cost, _, _ = _scheme(text)
-    return SmsInfo(encoding, len(split_sms(text)), sum(cost(ch) for ch in text))
+    encoding, _, single, _ = _scheme(text)
+    units = _units(text, encoding)
+    return SmsInfo(encoding, 1 if units <= single else len(split_sms(text)), units)

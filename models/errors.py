@@ -22,3 +22,23 @@ class Invalid(DomainError):
 
 class Conflict(DomainError):
     """The request clashes with the current state."""
+
+
+class Unauthorized(DomainError):
+    """Who is calling could not be established: no, wrong or expired credentials."""
+
+
+class Forbidden(DomainError):
+    """The caller is known but their role may not do this."""
+
+
+class TooLarge(DomainError):
+    """The request carries more than is accepted."""
+
+
+class TooManyAttempts(DomainError):
+    """Too many attempts in a short time; `retry_after` says how many seconds to wait."""
+
+    def __init__(self, key: str, *, retry_after: int, **params: object) -> None:
+        super().__init__(key, **params)
+        self.retry_after = max(1, int(retry_after))

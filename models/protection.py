@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.messaging.tables import ProviderToken
 from models.payments.tables import PaymentMethodChoice
 from models.people.tables import Person
+from models.requests.tables import RegistrationRequest
 from models.settings import Settings
 
 _FORMAT_VERSION = b"\x01"
@@ -144,6 +145,7 @@ class _EncryptedTable:
 ENCRYPTED_TABLES = (
     _EncryptedTable(Person, "id", (("cccd_enc", "cccd_hash"), ("cmnd_enc", "cmnd_hash"))),
     _EncryptedTable(PaymentMethodChoice, "id", (("account_enc", "account_hash"),)),
+    _EncryptedTable(RegistrationRequest, "id", (("cccd_enc", "cccd_hash"),)),
     _EncryptedTable(
         ProviderToken, "name", (("access_token_enc", None), ("refresh_token_enc", None))
     ),

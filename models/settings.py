@@ -58,6 +58,15 @@ class Settings(BaseSettings):
     )
     log_json: bool = False
     log_level: str = "INFO"
+    metrics_token: SecretStr | None = Field(
+        default=None, description="Bearer token GET /metrics requires (unset: no token asked)."
+    )
+    worker_metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port on `host` where `ansinh worker` serves its Prometheus metrics.",
+    )
 
     default_locale: Literal["vi", "en"] = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -122,7 +131,9 @@ class Settings(BaseSettings):
     dispatch_lease_seconds: float = Field(
         default=120.0, gt=0, description="A claim older than this is taken back (crash recovery)."
     )
-    retry_max_attempts: int = Field(default=8, ge=1)
+    retry_max_attempts: int = Field(
+        default=12, ge=1, description="Sends before a message fails: 12 outlast a 2½-hour outage."
+    )
     retry_base_seconds: float = Field(default=30.0, gt=0)
     retry_max_seconds: float = Field(default=3600.0, gt=0)
 

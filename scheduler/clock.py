@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.channels.base import ChannelAdapter
 from bot.channels.registry import build_adapters, close_adapters
+from scheduler.admin_jobs import ADMIN_EVERY_SECONDS
 from scheduler.dispatcher import Dispatcher
 from scheduler.jobs import Jobs, Leadership
 from scheduler.timing import Clock
@@ -61,6 +62,7 @@ def _add_jobs(scheduler: AsyncIOScheduler, jobs: Jobs, interval: float, dispatch
     if dispatch:
         scheduler.add_job(jobs.dispatch, "interval", seconds=interval, id="dispatch", **common)
     scheduler.add_job(jobs.expire, "interval", seconds=EXPIRE_EVERY_SECONDS, id="expire", **common)
+    scheduler.add_job(jobs.admin, "interval", seconds=ADMIN_EVERY_SECONDS, id="admin", **common)
     scheduler.add_job(
         jobs.reclaim, "interval", seconds=RECLAIM_EVERY_SECONDS, id="reclaim", **common
     )
@@ -90,6 +92,14 @@ def start_scheduler(
     handle = SchedulerHandle(scheduler, jobs, leadership, owned)
     app_state.scheduler = handle
     return handle
+
+
+def scheduler_status(app_state: Any) -> tuple[bool, bool]:
+    """(running, leading) of the scheduler `start_scheduler` put on `app_state`."""
+    handle = getattr(app_state, "scheduler", None)
+    if not isinstance(handle, SchedulerHandle):
+        return False, False
+    return bool(handle.scheduler.running), handle.leadership.leading
 
 
 async def stop_scheduler(app_state: Any) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import time
 from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
@@ -12,18 +14,40 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelAdapter, OutboundMessage, SendResult, SendStatus
+from messages import reserved
 from messages.render import Rendered, render
 from models.db import transaction
 from models.messaging.outcomes import NOT_CONFIGURED
 from models.messaging.service import SendOutcome, claim_due, record_results
 from models.messaging.tables import OutboxMessage
 from models.settings import Settings
+from scheduler.metrics import SEND_SECONDS, count_results, count_unhandled
 from scheduler.ratelimit import ChannelLimits
 from scheduler.timing import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-_FLUSH_TRIES = 3
+_RENDERED_KEPT = 512  # distinct rendered messages kept for reuse
+
+
+def _params_key(params: Mapping[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def render_outbox(message: OutboxMessage, settings: Settings) -> Rendered:
+    """An outbox row as its channel shows it (the sandbox API shows replies the same way).
+
+    Reserved "_" parameters (messages/reserved.py) carry a reply's options and share buttons.
+    """
+    params, extras = reserved.unpack(message.params, locale=message.locale, channel=message.channel)
+    return render(
+        message.key,
+        params,
+        locale=message.locale,
+        channel=message.channel,
+        zns_templates=settings.zns_templates,
+        **extras,
+    )
 
 
 class GroupCommit(Generic[T]):
@@ -85,6 +109,7 @@ class Dispatcher:
         self._limits = ChannelLimits(settings, self._clock)
         self._slots = asyncio.Semaphore(settings.dispatch_concurrency)
         self._results: GroupCommit[SendOutcome] = GroupCommit(self._write_results)
+        self._rendered: dict[tuple[str, str, str, str], Rendered] = {}
 
     async def _claim(self, limit: int) -> list[OutboxMessage]:
         async with transaction(self._sessions) as session:
@@ -112,6 +137,13 @@ class Dispatcher:
         running: set[asyncio.Task[None]] = set()
         stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
         capacity = self.settings.dispatch_batch_size
+        roomy = asyncio.Event()  # half the capacity is free again: time to claim
+
+        def finished(task: asyncio.Task[None]) -> None:
+            running.discard(task)
+            if len(running) * 2 <= capacity:
+                roomy.set()
+
         try:
             while not stop.is_set():
                 room = capacity - len(running)
@@ -119,9 +151,9 @@ class Dispatcher:
                 for message in claimed:
                     task = asyncio.ensure_future(self._deliver(message))
                     running.add(task)
-                    task.add_done_callback(running.discard)
+                    task.add_done_callback(finished)
                 more_due = room > 0 and len(claimed) == room
-                await self._pause(stopping, running, more_due)
+                await self._pause(stopping, roomy, bool(running) and more_due)
         finally:
             stopping.cancel()
             if running:
@@ -135,12 +167,20 @@ class Dispatcher:
             return []
 
     async def _pause(
-        self, stopping: asyncio.Future[Any], running: set[asyncio.Task[None]], more_due: bool
+        self, stopping: asyncio.Future[Any], roomy: asyncio.Event, more_due: bool
     ) -> None:
-        """Wait for a send to finish (sooner claims), for the interval when idle, or for stop."""
-        timeout = None if more_due and running else self.settings.dispatch_interval_seconds
-        waiting: set[asyncio.Future[Any]] = {stopping, *running}
-        await asyncio.wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
+        """Wait for room to claim (sooner claims), for the interval when idle, or for stop.
+
+        One event, not a wait on every send under way: that would cost the whole batch's
+        worth of callbacks for each send that finishes.
+        """
+        timeout = None if more_due else self.settings.dispatch_interval_seconds
+        room = asyncio.ensure_future(roomy.wait())
+        try:
+            await asyncio.wait({stopping, room}, timeout=timeout, return_when=FIRST_COMPLETED)
+        finally:
+            room.cancel()
+        roomy.clear()
 
     async def _deliver(self, message: OutboxMessage) -> None:
         async with self._slots:
@@ -158,6 +198,7 @@ class Dispatcher:
                 # messages are ever sent but not yet recorded
                 await self._results.submit(outcome)
             except Exception:
+                count_unhandled("dispatcher")
                 log.exception("could not record the result of outbox message %s", message.id)
 
     async def _send(self, message: OutboxMessage) -> SendResult:
@@ -174,8 +215,10 @@ class Dispatcher:
             cost = rendered.segments if message.channel == "sms" else 1
             await self._limits.acquire(message.channel, message.address, cost)
         try:
-            result = await adapter.send(OutboundMessage(message.id, message.address, rendered))
+            with SEND_SECONDS.labels(message.channel).time():
+                result = await adapter.send(OutboundMessage(message.id, message.address, rendered))
         except Exception as error:  # adapters classify errors; this is the safety net
+            count_unhandled("dispatcher")
             log.exception("adapter %s raised for outbox message %s", adapter.name, message.id)
             return SendResult(SendStatus.RETRYABLE, reason=f"error:{type(error).__name__}")
         if result.status == SendStatus.RETRYABLE and result.retry_after:
@@ -183,16 +226,24 @@ class Dispatcher:
         return result
 
     def _render(self, message: OutboxMessage) -> Rendered:
-        return render(
-            message.key,
-            message.params,
-            locale=message.locale,
-            channel=message.channel,
-            zns_templates=self.settings.zns_templates,
-        )
+        """Render each distinct message once: every row of a campaign reads the same."""
+        key = (message.key, message.channel, message.locale, _params_key(message.params))
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            rendered = render_outbox(message, self.settings)
+            if len(self._rendered) >= _RENDERED_KEPT:
+                del self._rendered[next(iter(self._rendered))]  # the oldest
+            self._rendered[key] = rendered
+        return rendered
 
     async def _write_results(self, outcomes: Sequence[SendOutcome]) -> None:
-        for attempt in range(1, _FLUSH_TRIES + 1):
+        # A send whose result is dropped goes out again once its lease runs out, so a locked or
+        # restarting database is waited out for half a lease; the slots stay taken meanwhile,
+        # which stops further sends until the results can be written.
+        give_up = time.monotonic() + self.settings.dispatch_lease_seconds / 2
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 async with transaction(self._sessions) as session:
                     await record_results(
@@ -202,9 +253,11 @@ class Dispatcher:
                         now=self._clock.utcnow(),
                         settings=self.settings,
                     )
+                count_results(outcomes)
                 return
             except DBAPIError:
-                if attempt == _FLUSH_TRIES:
+                if time.monotonic() >= give_up:
                     raise
-                log.warning("recording send results failed, trying again", exc_info=True)
-                await asyncio.sleep(0.05 * attempt)
+                if attempt == 1:
+                    log.warning("recording send results failed, trying again", exc_info=True)
+                await asyncio.sleep(min(1.0, 0.05 * 2**attempt))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import (
@@ -14,9 +15,12 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
 )
 
+from models.conversations.service import forget_stale_data
 from models.db import transaction
 from models.messaging.service import expire_stale, release_stale_claims
+from models.people.representations import expire_representations
 from models.settings import Settings
+from scheduler.admin_jobs import run_admin_jobs
 from scheduler.dispatcher import Dispatcher
 from scheduler.timing import Clock, SystemClock
 
@@ -105,13 +109,21 @@ class Jobs:
                 return
 
     async def expire(self) -> None:
-        """Mark messages whose expiry passed."""
+        """Expire what outlived its time: messages, idle conversations' data, representations."""
         if not self.leadership.leading:
             return
+        now = self._now()
         async with transaction(self.sessions) as session:
-            count = await expire_stale(session, now=self._now())
-        if count:
-            log.info("expired %d outbox messages", count)
+            count = await expire_stale(session, now=now)
+            forgotten = await forget_stale_data(session, now=now)
+            ended = await expire_representations(session, today=local_date(now, self.settings))
+        if count or forgotten or ended:
+            log.info(
+                "expired %d outbox messages, %d idle conversations' data, %d representations",
+                count,
+                forgotten,
+                ended,
+            )
 
     async def reclaim(self) -> None:
         """Take back messages a crashed worker claimed and never finished."""
@@ -126,3 +138,13 @@ class Jobs:
             )
         if count:
             log.warning("took back %d outbox messages from stale claims", count)
+
+    async def admin(self) -> None:
+        """Launch due campaigns; remind session attendees and late communes (all idempotent)."""
+        if self.leadership.leading:
+            await run_admin_jobs(self.sessions, self.settings, self._now())
+
+
+def local_date(moment: datetime, settings: Settings) -> date:
+    """The calendar day in the programme's time zone (Asia/Ho_Chi_Minh)."""
+    return moment.astimezone(ZoneInfo(settings.timezone)).date()

@@ -32,6 +32,8 @@ class RateLimiter:
         self.rate = rate
         self._clock = clock
         self._free_at: int | None = None  # when the last reserved send goes (ns)
+        self._pauses = 0  # slots booked before a pause are booked again after it
+        self._paused_until = 0
 
     def _interval(self, cost: float) -> int:
         return math.ceil(cost * NS / self.rate)
@@ -44,15 +46,23 @@ class RateLimiter:
         return (go - now) / NS
 
     async def acquire(self, cost: float = 1) -> None:
-        """Wait until a send of `cost` may go."""
-        delay = self.reserve(cost)
-        if delay > 0:
-            await self._clock.sleep(delay)
+        """Wait until a send of `cost` may go (a pause while waiting holds it too)."""
+        while True:
+            pauses = self._pauses
+            delay = self.reserve(cost)
+            if delay > 0:
+                await self._clock.sleep(delay)
+            if pauses == self._pauses:
+                return
 
     def pause(self, seconds: float) -> None:
-        """Hold every send for `seconds` (the provider said retry_after)."""
-        until = _ns(self._clock.monotonic() + seconds)
-        self._free_at = until if self._free_at is None else max(self._free_at, until)
+        """Hold every send for `seconds` (the provider said retry_after).
+
+        Sends already waiting for a slot book a new one after the pause, spaced as usual.
+        """
+        self._paused_until = max(self._paused_until, _ns(self._clock.monotonic() + seconds))
+        self._free_at = self._paused_until - self._interval(1)  # the next send goes at the end
+        self._pauses += 1
 
     def mark_sent(self) -> None:
         """Count the next interval from now: a send went later than its slot."""

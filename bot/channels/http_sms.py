@@ -33,9 +33,9 @@ from bot.channels.base import (
     WebhookRequest,
 )
 from bot.channels.common import (
+    HttpClients,
     check_fresh,
     digits_without_plus,
-    http_client,
     json_or_empty,
     load_json_object,
     parse_epoch,
@@ -106,7 +106,10 @@ class HttpSmsAdapter:
         secret = settings.sms_gateway_hmac_secret
         self._secret = secret.get_secret_value().encode() if secret else None
         self._brandname = settings.sms_gateway_brandname
-        self._client = http_client(timeout or settings.provider_timeout_seconds)
+        # as many kept-alive connections as sends under way: none is opened per message
+        self._client = HttpClients(
+            timeout or settings.provider_timeout_seconds, settings.dispatch_concurrency
+        )
         self._clock = clock
 
     async def send(self, message: OutboundMessage) -> SendResult:

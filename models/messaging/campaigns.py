@@ -8,14 +8,15 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import JSON, Integer, Select, String, and_, case, cast, func, literal, select
+from sqlalchemy import JSON, Integer, Select, String, case, cast, func, literal, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.base import UTCDateTime, utcnow
 from models.messaging.hours import next_open, window_for, zone
 from models.messaging.routing import NO_ZALO, PRIORITY, UNREACHABLE, uses_zns
-from models.messaging.store import consent_withdrawn_clause, dialect_insert
+from models.messaging.store import consent_withdrawn_people, dialect_insert
 from models.messaging.tables import OutboxMessage
 from models.people.tables import ContactAddress, Person
 from models.settings import Settings, get_settings
@@ -116,7 +117,8 @@ def _candidates(people: ColumnElement[bool], zns: bool) -> Any:
     channel = _channel(zns)
     opted_out = ContactAddress.opted_out_at.is_not(None)
     unreachable = ContactAddress.reachability == UNREACHABLE
-    withdrawn = consent_withdrawn_clause(ContactAddress.person_id)
+    withdrawn_people = consent_withdrawn_people()
+    withdrawn = withdrawn_people.c.person_id.is_not(None)
     rank = case((unreachable, 3), (opted_out, 2), (channel == "sms", 1), else_=0)
     reason = case(
         (withdrawn, "consent_withdrawn"), (unreachable, "unreachable"), (opted_out, "opted_out")
@@ -128,29 +130,28 @@ def _candidates(people: ColumnElement[bool], zns: bool) -> Any:
             ContactAddress.address,
             channel.label("channel"),
             Person.locale,
-            case((reason.is_(None), "pending"), else_="suppressed").label("status"),
             reason.label("failure_reason"),
             func.row_number()
             .over(partition_by=ContactAddress.person_id, order_by=order)
             .label("rn"),
         )
         .join(Person, Person.id == ContactAddress.person_id)
+        .outerjoin(withdrawn_people, withdrawn_people.c.person_id == ContactAddress.person_id)
         .where(people)
         .subquery()
     )
 
 
-async def _insert(
-    session: AsyncSession, people: ColumnElement[bool], constants: _Constants, zns: bool
-) -> int:
+def _rows(people: ColumnElement[bool], constants: _Constants, zns: bool) -> Select[Any]:
+    """One row per person, on the route `_candidates` ranks first."""
     ranked = _candidates(people, zns)
     prefix = campaign_idempotency_key(constants.campaign_id, 0)[:-1]
-    rows = select(
+    return select(
         ranked.c.person_id,
         ranked.c.address,
         ranked.c.channel,
         ranked.c.locale,
-        ranked.c.status,
+        case((ranked.c.failure_reason.is_(None), "pending"), else_="suppressed"),
         ranked.c.failure_reason,
         literal("campaign"),
         literal(PRIORITY["campaign"], Integer),
@@ -164,11 +165,35 @@ async def _insert(
         literal(prefix, String) + cast(ranked.c.person_id, String),
         literal(constants.now, UTCDateTime()),
         literal(constants.now, UTCDateTime()),
-    ).where(and_(ranked.c.rn == 1))
-    statement = (
-        dialect_insert(session)(OutboxMessage)
-        .from_select(list(_INSERTED), rows)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    ).where(ranked.c.rn == 1)
+
+
+async def _insert(
+    session: AsyncSession, people: ColumnElement[bool], constants: _Constants, zns: bool
+) -> int:
+    """Insert the rows, skipping people the campaign already has a row for.
+
+    ON CONFLICT checks each row twice (a fifth of the time of a million-row campaign), so
+    while the campaign has no row yet a plain insert goes first; should a conflicting row
+    appear after all (a concurrent run), its savepoint is undone and ON CONFLICT takes over.
+    """
+    statement = dialect_insert(session)(OutboxMessage).from_select(
+        list(_INSERTED), _rows(people, constants, zns)
     )
-    result = await session.execute(statement)
+    if not await _has_rows(session, constants.campaign_id):
+        try:
+            async with session.begin_nested():
+                return _count(await session.execute(statement))
+        except IntegrityError:
+            pass
+    skipping = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    return _count(await session.execute(skipping))
+
+
+async def _has_rows(session: AsyncSession, campaign_id: int) -> bool:
+    query = select(OutboxMessage.id).where(OutboxMessage.campaign_id == campaign_id).limit(1)
+    return (await session.scalar(query)) is not None
+
+
+def _count(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)

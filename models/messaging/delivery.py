@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import SQLColumnExpression, String, and_, case, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import ColumnElement
 
 from models.messaging.hours import day_start, next_day_open, next_open, window_for, zone
 from models.messaging.routing import PRIORITIES
-from models.messaging.tables import OutboxMessage
+from models.messaging.tables import OPEN_STATUSES, OutboxMessage
 from models.people.tables import Person
 from models.settings import Settings, get_settings
 
 # Statuses of a message that is not finished: it holds back later messages to its address.
-OPEN = ("pending", "sending")
+OPEN = OPEN_STATUSES
 SENT_ONCE = ("sent", "delivered", "failed")
+
+
+def status_in(column: SQLColumnExpression[str], statuses: tuple[str, ...]) -> ColumnElement[bool]:
+    """SQL: `column` (an outbox status) is one of `statuses`.
+
+    The values are written into the statement, not bound, so that PostgreSQL's plan (even a
+    cached generic one) can use the indexes that hold open messages only.
+    """
+    values = [literal(status, String, literal_execute=True) for status in statuses]
+    return column == values[0] if len(values) == 1 else column.in_(values)
 
 
 def _earlier_open_message() -> object:
@@ -27,7 +38,7 @@ def _earlier_open_message() -> object:
         select(earlier.id)
         .where(
             earlier.address == OutboxMessage.address,
-            earlier.status.in_(OPEN),
+            status_in(earlier.status, OPEN),
             earlier.id < OutboxMessage.id,
             earlier.priority <= OutboxMessage.priority,
         )
@@ -37,12 +48,14 @@ def _earlier_open_message() -> object:
 
 async def _due(
     session: AsyncSession, priority: int, now: datetime, limit: int
-) -> Sequence[OutboxMessage]:
-    """Due pending rows of one priority, oldest first, skipping rows another worker holds."""
+) -> list[tuple[OutboxMessage, str | None]]:
+    """Due pending rows of one priority, oldest first, skipping rows another worker holds;
+    each with its person's language as it is now."""
     query = (
-        select(OutboxMessage)
+        select(OutboxMessage, Person.locale)
+        .outerjoin(Person, Person.id == OutboxMessage.person_id)
         .where(
-            OutboxMessage.status == "pending",
+            status_in(OutboxMessage.status, ("pending",)),
             OutboxMessage.priority == priority,
             OutboxMessage.next_attempt_at <= now,
             ~_earlier_open_message(),  # type: ignore[operator]
@@ -51,7 +64,7 @@ async def _due(
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
-    return (await session.scalars(query)).all()
+    return [(message, locale) for message, locale in (await session.execute(query)).all()]
 
 
 async def release_stale_claims(
@@ -62,7 +75,7 @@ async def release_stale_claims(
     statement = (
         update(OutboxMessage)
         .where(
-            OutboxMessage.status == "sending",
+            status_in(OutboxMessage.status, ("sending",)),
             OutboxMessage.claimed_at < now - timedelta(seconds=lease_seconds),
         )
         .values(
@@ -81,7 +94,7 @@ async def expire_stale(session: AsyncSession, *, now: datetime) -> int:
     """Mark pending rows whose expiry passed as "expired"; the number marked."""
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.expires_at <= now)
+        .where(status_in(OutboxMessage.status, ("pending",)), OutboxMessage.expires_at <= now)
         .values(status="expired", updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -109,21 +122,46 @@ async def claim_due(
     await release_stale_claims(
         session, now=now, lease_seconds=lease, max_attempts=settings.retry_max_attempts
     )
-    candidates: list[OutboxMessage] = []
+    found: list[tuple[OutboxMessage, str | None]] = []
     for priority in PRIORITIES:
-        if len(candidates) >= limit:
+        if len(found) >= limit:
             break
-        candidates.extend(await _due(session, priority, now, limit - len(candidates)))
-    claimed = await _screen(session, candidates, now, settings)
-    for message in claimed:
-        message.status = "sending"
-        message.claimed_at = now
-        message.claimed_by = worker_id
-        message.attempts += 1
-        message.updated_at = now
-    await _refresh_locales(session, claimed)
+        found.extend(await _due(session, priority, now, limit - len(found)))
+    claimed = await _screen(session, [message for message, _ in found], now, settings)
+    await _mark_claimed(session, claimed, worker_id, now)
+    _refresh_locales(claimed, {message.id: locale for message, locale in found})
     await session.flush()
     return claimed
+
+
+async def _mark_claimed(
+    session: AsyncSession, claimed: list[OutboxMessage], worker_id: str, now: datetime
+) -> None:
+    """Mark the claimed rows "sending" in one statement (not one per row), and the objects too."""
+    if not claimed:
+        return
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_([message.id for message in claimed]))
+        .values(
+            status="sending",
+            claimed_at=now,
+            claimed_by=worker_id,
+            attempts=OutboxMessage.attempts + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(statement)
+    for message in claimed:
+        for name, value in (
+            ("status", "sending"),
+            ("claimed_at", now),
+            ("claimed_by", worker_id),
+            ("attempts", message.attempts + 1),
+            ("updated_at", now),
+        ):
+            set_committed_value(message, name, value)
 
 
 async def _screen(
@@ -192,14 +230,9 @@ def _second_ones(campaign: list[OutboxMessage], going: dict[int, int]) -> set[in
     return busy
 
 
-async def _refresh_locales(session: AsyncSession, messages: list[OutboxMessage]) -> None:
+def _refresh_locales(messages: list[OutboxMessage], locales: dict[int, str | None]) -> None:
     """Render in the language the person uses now, even if it changed since queueing."""
-    person_ids = {m.person_id for m in messages if m.person_id is not None}
-    if not person_ids:
-        return
-    query = select(Person.id, Person.locale).where(Person.id.in_(sorted(person_ids)))
-    locales = dict((await session.execute(query)).all())
     for message in messages:
-        locale = locales.get(message.person_id) if message.person_id is not None else None
+        locale = locales.get(message.id) if message.person_id is not None else None
         if locale and locale != message.locale:
             message.locale = locale

@@ -86,6 +86,9 @@ async def enqueue(
     settings = settings or get_settings()
     now = now or utcnow()
     person = await session.get(Person, person_id) if person_id is not None else None
+    if person is None and person_id is not None and address is not None:
+        # the outbox has no foreign key: what it would have refused is refused here
+        raise ValueError(f"no person with id {person_id}")
     plan = await _plan(session, person_id, address, key, message_class, settings)
     if plan is None:
         return None

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import and_, exists, not_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
 
 from models.messaging.tables import OutboxMessage
 from models.people.tables import Consent, ContactAddress
@@ -34,6 +36,28 @@ def consent_withdrawn_clause(person_id: Any) -> ColumnElement[bool]:
     withdrawn = exists().where(purpose, Consent.withdrawn_at.is_not(None))
     active = exists().where(purpose, Consent.withdrawn_at.is_(None))
     return and_(withdrawn, not_(active))
+
+
+def consent_withdrawn_people() -> Subquery:
+    """SQL: the ids of everyone who withdrew messaging consent and has not given it again.
+
+    One scan for a whole campaign, where `consent_withdrawn_clause` would probe per address.
+    """
+    withdrawn = aliased(Consent)
+    return (
+        select(withdrawn.person_id)
+        .where(
+            withdrawn.purpose == MESSAGING_PURPOSE,
+            withdrawn.withdrawn_at.is_not(None),
+            ~exists().where(
+                Consent.person_id == withdrawn.person_id,
+                Consent.purpose == MESSAGING_PURPOSE,
+                Consent.withdrawn_at.is_(None),
+            ),
+        )
+        .group_by(withdrawn.person_id)
+        .subquery()
+    )
 
 
 async def consent_withdrawn(session: AsyncSession, person_id: int) -> bool:

@@ -35,11 +35,17 @@ class AudienceSpec:
 
 def _usable(scheme: str) -> ColumnElement[bool]:
     """SQL: the person has an address of this scheme that campaigns may use."""
-    return exists().where(
-        ContactAddress.person_id == Beneficiary.person_id,
-        ContactAddress.address.startswith(scheme),
-        ContactAddress.opted_out_at.is_(None),
-        ContactAddress.reachability != UNREACHABLE,
+    # correlated with the beneficiary only: a query that joins addresses itself (the channel
+    # mix) must not turn this into a test of its own joined row
+    return (
+        exists()
+        .where(
+            ContactAddress.person_id == Beneficiary.person_id,
+            ContactAddress.address.startswith(scheme),
+            ContactAddress.opted_out_at.is_(None),
+            ContactAddress.reachability != UNREACHABLE,
+        )
+        .correlate(Beneficiary)
     )
 
 
@@ -49,6 +55,7 @@ def _latest_method() -> Any:
         .where(PaymentMethodChoice.beneficiary_id == Beneficiary.id)
         .order_by(PaymentMethodChoice.id.desc())
         .limit(1)
+        .correlate(Beneficiary)
         .scalar_subquery()
     )
 

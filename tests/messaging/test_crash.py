@@ -29,10 +29,10 @@ KILLS = 4
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def _queue(db: Database) -> None:
+async def _queue(db: Database, count: int = MESSAGES) -> None:
     settings = settings_for(db, campaign_hours="00:00-00:00")
     async with transaction(db.sessions) as session:
-        people = [{"full_name": "Lò Thị Mai", "search_name": "lo thi mai"}] * MESSAGES
+        people = [{"full_name": "Lò Thị Mai", "search_name": "lo thi mai"}] * count
         await session.execute(insert(Person), people)
         ids = list(await session.scalars(select(Person.id).order_by(Person.id)))
         await session.execute(
