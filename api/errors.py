@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from messages.render import render_text
@@ -81,12 +82,13 @@ async def _http(request: Request, error: Exception) -> JSONResponse:
 
 
 async def _database(request: Request, error: Exception) -> JSONResponse:
-    """A database that is locked, full or restarting: nothing was kept, so ask to retry."""
-    assert isinstance(error, DBAPIError)
-    transient = isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated
-    if not transient:
-        raise error
-    full = "full" in str(error.orig).lower()
+    """A database that is locked, full, restarting or out of free connections: nothing was
+    kept, so ask to retry."""
+    if isinstance(error, DBAPIError):
+        transient = isinstance(error, OperationalError | InterfaceError)
+        if not (transient or error.connection_invalidated):
+            raise error
+    full = isinstance(error, DBAPIError) and "full" in str(error.orig).lower()
     title = "The database is full" if full else "The database is busy or restarting"
     response = problem(
         503, f"{title}; nothing was saved. Try again later.", type_="urn:ansinh:problem:database"
@@ -99,5 +101,6 @@ def install(app: FastAPI) -> None:
     """Map domain, validation, HTTP and passing database errors to problem details."""
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(DBAPIError, _database)
+    app.add_exception_handler(PoolTimeout, _database)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
