@@ -233,8 +233,8 @@ async def _one(
             count,
             seconds,
             per_naive * count,
-            f"batch {settings.dispatch_batch_size}, concurrency {settings.dispatch_concurrency}; "
-            + cpu.per_message(count),
+            f"batch {settings.dispatch_batch_size}, concurrency {settings.dispatch_concurrency}, "
+            "rate limits 1,000,000/s, kept-alive connections; " + cpu.per_message(count),
         ),
     ]
 
