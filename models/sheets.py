@@ -1,6 +1,6 @@
 """Spreadsheets in and out (CSV, XLSX) for officer and payer files, with any column vocabulary.
 
-Reading applies the safety of the beneficiary import (models/people/tabular.py): UTF-8 or
+Every import reads through here (beneficiary lists, service points, bank results): UTF-8 or
 Windows-1258 text, a real XLSX workbook, and no zip bombs. Writing neutralises cells that a
 spreadsheet would run as a formula.
 """
@@ -17,7 +17,6 @@ from typing import Any
 
 from messages.text import fold
 from models.errors import Invalid
-from models.people.tabular import MAX_RATIO, MAX_UNCOMPRESSED
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,6 +26,8 @@ _SEPARATORS = re.compile(r"[_\-/]+")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Required = Sequence[str | tuple[str, ...]]
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # an XLSX that inflates beyond this is refused
+MAX_RATIO = 200  # ... and so is any member compressed more than this (zip bombs)
 
 
 @dataclass(frozen=True)
