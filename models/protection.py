@@ -288,8 +288,14 @@ def _looks_like_phone(digits: str) -> bool:
     return len(digits) == 12 and digits.startswith("841")
 
 
+# A timestamp ("2026-11-27 13:45", "27.11.2026 08:00") is a digit run too; it carries no one's data.
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2})?|\d{2}\.\d{2}\.\d{4}(?: \d{1,2})?")
+
+
 def _mask_run(match: re.Match[str]) -> str:
     run = match.group()
+    if _TIMESTAMP.fullmatch(run):
+        return run
     digits = _digits(run)
     if run.startswith("+") or _looks_like_phone(digits):
         return mask_phone(("+" if run.startswith("+") else "") + digits)

@@ -314,3 +314,15 @@ def test_mask_text_never_leaks_a_twelve_digit_number(parts: list[str]) -> None:
     masked = mask_text("".join(parts))
     assert not re.search(r"\d{9}", masked)
     assert not re.search(r"\d(?:[ .\-]?\d){11}", masked)
+
+
+@pytest.mark.parametrize(
+    "line", ["at 2026-11-27 13:45:00 UTC", "2026-11-27T08:00", "on 27.11.2026 08:30"]
+)
+def test_timestamps_in_log_lines_are_left_alone(line: str) -> None:
+    assert mask_text(line) == line
+
+
+def test_a_cccd_next_to_a_timestamp_is_still_masked() -> None:
+    masked = mask_text("2026-11-27 13:45 cccd 020190012345")
+    assert "020190012345" not in masked and masked.startswith("2026-11-27 13:45")
