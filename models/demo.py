@@ -164,7 +164,7 @@ async def _service_points(
         address=f"Trung tâm {commune.name}",
         latitude=lat,
         longitude=lon,
-        operator_name="Bưu điện Lạng Sơn",
+        operator_name="VNPost",
         opening_hours="07:30-17:00, T2-T7",
     )
     if index % 5 == 4:  # about one commune in five still has no ATM: the coverage gap
