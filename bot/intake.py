@@ -15,6 +15,7 @@ from models.db import transaction
 from models.messaging.tables import OutboxMessage
 from models.protection import DataProtector
 from models.settings import Settings
+from scheduler.wakeup import announce_queued
 
 
 @dataclass
@@ -57,8 +58,13 @@ async def take_in_all(
     settings: Settings,
     protector: DataProtector,
     now: datetime | None = None,
+    announce: bool = True,
 ) -> Intake:
-    """Take in the messages of one webhook request in one transaction."""
+    """Take in the messages of one webhook request in one transaction.
+
+    With `announce`, replies queued are announced to the dispatchers of other processes
+    (scheduler.wakeup) when the transaction commits.
+    """
     intake = Intake()
     if not messages:
         return intake
@@ -72,4 +78,6 @@ async def take_in_all(
             else:
                 intake.handled += 1
                 intake.replies.extend(replies)
+        if announce and intake.replies:
+            await announce_queued(session)
     return intake

@@ -1,11 +1,12 @@
 """APScheduler as a clock: a few fixed, idempotent jobs, run by the leading process only.
 
 Use `start_scheduler(app.state)` in the FastAPI lifespan (and `await stop_scheduler(app.state)`
-on the way out); `ansinh worker` uses the same jobs beside its own dispatch loop.
+on the way out) with the dispatch loop; `ansinh worker` runs the jobs beside a loop of its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -42,25 +43,35 @@ class SchedulerHandle:
     jobs: Jobs
     leadership: Leadership
     owned_adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
+    dispatcher: Dispatcher | None = None
+    dispatching: asyncio.Task[None] | None = None
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def wake(self) -> None:
+        """Replies were queued in this process: the dispatcher (if it runs here) claims now."""
+        if self.dispatcher is not None:
+            self.dispatcher.wake()
 
     async def stop(self) -> None:
-        """Stop the jobs, give up the lead, close adapters built for it."""
+        """Stop the jobs and the dispatch loop (sends under way finish), give up the lead,
+        close adapters built for it."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        self.stopping.set()
+        if self.dispatching is not None:
+            await asyncio.gather(self.dispatching, return_exceptions=True)
         await self.leadership.release()
         if self.owned_adapters:
             await close_adapters(self.owned_adapters)
 
 
-def _add_jobs(scheduler: AsyncIOScheduler, jobs: Jobs, interval: float, dispatch: bool) -> None:
+def _add_jobs(scheduler: AsyncIOScheduler, jobs: Jobs) -> None:
     # coalesce + one instance: a slow run is never doubled, missed runs fold into one
     common: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
     first = datetime.now(UTC)
     scheduler.add_job(
         jobs.lead, "interval", seconds=LEAD_EVERY_SECONDS, id="lead", next_run_time=first, **common
     )
-    if dispatch:
-        scheduler.add_job(jobs.dispatch, "interval", seconds=interval, id="dispatch", **common)
     scheduler.add_job(jobs.expire, "interval", seconds=EXPIRE_EVERY_SECONDS, id="expire", **common)
     scheduler.add_job(jobs.admin, "interval", seconds=ADMIN_EVERY_SECONDS, id="admin", **common)
     scheduler.add_job(
@@ -72,7 +83,8 @@ def start_scheduler(
     app_state: Any, *, dispatch: bool = True, clock: Clock | None = None
 ) -> SchedulerHandle:
     """Start the jobs for an app state holding `settings`, `engine`, `sessions` (and maybe
-    `adapters`); call inside the running event loop. The handle is also `app_state.scheduler`.
+    `adapters`), and with `dispatch` the dispatch loop, which claims while this process leads;
+    call inside the running event loop. The handle is also `app_state.scheduler`.
     """
     settings, sessions = app_state.settings, app_state.sessions
     adapters = getattr(app_state, "adapters", None)
@@ -85,13 +97,25 @@ def start_scheduler(
         else None
     )
     leadership = Leadership(app_state.engine)
-    jobs = Jobs(settings, sessions, leadership, dispatcher, clock)
+    jobs = Jobs(settings, sessions, leadership, clock)
     scheduler = AsyncIOScheduler(timezone=UTC)
-    _add_jobs(scheduler, jobs, settings.dispatch_interval_seconds, dispatch)
+    _add_jobs(scheduler, jobs)
     scheduler.start()
-    handle = SchedulerHandle(scheduler, jobs, leadership, owned)
+    handle = SchedulerHandle(scheduler, jobs, leadership, owned, dispatcher)
+    if dispatcher is not None:
+        handle.dispatching = asyncio.ensure_future(
+            dispatcher.run_forever(handle.stopping, active=lambda: leadership.leading)
+        )
     app_state.scheduler = handle
     return handle
+
+
+def dispatching_here(app_state: Any) -> SchedulerHandle | None:
+    """The scheduler `start_scheduler` put on `app_state`, if it runs a dispatch loop."""
+    handle = getattr(app_state, "scheduler", None)
+    if isinstance(handle, SchedulerHandle) and handle.dispatcher is not None:
+        return handle
+    return None
 
 
 def scheduler_status(app_state: Any) -> tuple[bool, bool]:

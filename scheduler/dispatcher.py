@@ -24,6 +24,7 @@ from models.settings import Settings
 from scheduler.metrics import SEND_SECONDS, count_results, count_unhandled
 from scheduler.ratelimit import ChannelLimits
 from scheduler.timing import Clock, SystemClock
+from scheduler.wakeup import OutboxListener
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -110,16 +111,30 @@ class Dispatcher:
         self._slots = asyncio.Semaphore(settings.dispatch_concurrency)
         self._results: GroupCommit[SendOutcome] = GroupCommit(self._write_results)
         self._rendered: dict[tuple[str, str, str, str], Rendered] = {}
+        self._woken = asyncio.Event()
+        self._released_at = -float("inf")  # when stale claims were last taken back
+
+    def wake(self) -> None:
+        """Replies were queued: claim now rather than at the next interval."""
+        self._woken.set()
 
     async def _claim(self, limit: int) -> list[OutboxMessage]:
+        # Taking back stale claims scans the rows being sent: once an interval is enough,
+        # however often replies wake the dispatcher.
+        moment = time.monotonic()
+        release = moment - self._released_at >= self.settings.dispatch_interval_seconds
         async with transaction(self._sessions) as session:
-            return await claim_due(
+            claimed = await claim_due(
                 session,
                 worker_id=self.worker_id,
                 limit=limit,
                 now=self._clock.utcnow(),
                 settings=self.settings,
+                release_stale=release,
             )
+        if release:
+            self._released_at = moment
+        return claimed
 
     async def run_once(self) -> int:
         """Claim one batch, send it, record every result; the number of messages claimed."""
@@ -128,12 +143,30 @@ class Dispatcher:
             await asyncio.gather(*(self._deliver(message) for message in batch))
         return len(batch)
 
-    async def run_forever(self, stop: asyncio.Event) -> None:
+    async def run_forever(
+        self, stop: asyncio.Event, *, active: Callable[[], bool] | None = None
+    ) -> None:
         """Dispatch until `stop` is set, then finish the sends under way.
 
         Up to one batch is kept under way: a slow send never holds back the rest, and
-        claiming again as soon as half of it is done keeps the channels busy.
+        claiming again as soon as half of it is done keeps the channels busy. `wake()` (or,
+        on PostgreSQL, a notification from another process) claims at once. While `active()`
+        is false (another process leads) nothing is claimed.
         """
+        engine = self._sessions.kw.get("bind")
+        listening = (
+            asyncio.ensure_future(OutboxListener(engine, self.wake).run(stop))
+            if engine is not None
+            else None
+        )
+        try:
+            await self._dispatch_until(stop, active or (lambda: True))
+        finally:
+            if listening is not None:
+                listening.cancel()
+                await asyncio.gather(listening, return_exceptions=True)
+
+    async def _dispatch_until(self, stop: asyncio.Event, active: Callable[[], bool]) -> None:
         running: set[asyncio.Task[None]] = set()
         stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
         capacity = self.settings.dispatch_batch_size
@@ -146,7 +179,8 @@ class Dispatcher:
 
         try:
             while not stop.is_set():
-                room = capacity - len(running)
+                self._woken.clear()
+                room = capacity - len(running) if active() else 0
                 claimed = await self._claim_logged(room) if room * 2 >= capacity else []
                 for message in claimed:
                     task = asyncio.ensure_future(self._deliver(message))
@@ -176,10 +210,14 @@ class Dispatcher:
         """
         timeout = None if more_due else self.settings.dispatch_interval_seconds
         room = asyncio.ensure_future(roomy.wait())
+        woken = asyncio.ensure_future(self._woken.wait())
         try:
-            await asyncio.wait({stopping, room}, timeout=timeout, return_when=FIRST_COMPLETED)
+            await asyncio.wait(
+                {stopping, room, woken}, timeout=timeout, return_when=FIRST_COMPLETED
+            )
         finally:
             room.cancel()
+            woken.cancel()
         roomy.clear()
 
     async def _deliver(self, message: OutboxMessage) -> None:

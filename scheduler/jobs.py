@@ -21,7 +21,6 @@ from models.messaging.service import expire_stale, release_stale_claims
 from models.people.representations import expire_representations
 from models.settings import Settings
 from scheduler.admin_jobs import run_admin_jobs
-from scheduler.dispatcher import Dispatcher
 from scheduler.timing import Clock, SystemClock
 
 log = logging.getLogger(__name__)
@@ -90,7 +89,6 @@ class Jobs:
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     leadership: Leadership
-    dispatcher: Dispatcher | None = None
     clock: Clock | None = None
 
     def _now(self) -> datetime:
@@ -99,14 +97,6 @@ class Jobs:
     async def lead(self) -> None:
         """Take or keep the lead."""
         await self.leadership.try_lead()
-
-    async def dispatch(self) -> None:
-        """Send batches until the outbox has nothing due (or a full interval's worth went)."""
-        if self.dispatcher is None or not self.leadership.leading:
-            return
-        for _ in range(100):
-            if await self.dispatcher.run_once() == 0:
-                return
 
     async def expire(self) -> None:
         """Expire what outlived its time: messages, idle conversations' data, representations."""

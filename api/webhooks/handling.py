@@ -22,6 +22,7 @@ from bot.intake import take_in_all
 from models.db import transaction
 from models.messaging.service import apply_delivery_report
 from models.protection import mask_text
+from scheduler.clock import dispatching_here
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +106,18 @@ async def _inbound(request: Request, provider: str, answer: Callable[[], Respons
     except WebhookRejected as error:
         return rejected(provider, error)
     state = app_state(request)
+    # the replies go out at once: through this process's dispatcher when it is the one
+    # sending, otherwise announced to the others when the transaction commits
+    here = dispatching_here(state)
     intake = await take_in_all(
-        state.sessions, messages=messages, settings=state.settings, protector=state.protector
+        state.sessions,
+        messages=messages,
+        settings=state.settings,
+        protector=state.protector,
+        announce=here is None or not here.leadership.leading,
     )
+    if intake.replies and here is not None:
+        here.wake()
     if intake.repeats:
         log.info("%s webhook: %d repeated event(s) ignored", provider, intake.repeats)
     return answer()

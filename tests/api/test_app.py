@@ -45,7 +45,9 @@ async def test_the_scheduler_runs_with_the_app_and_stops_with_it(db: Database) -
         handle = app.app.state.scheduler
         assert isinstance(handle, SchedulerHandle)
         assert handle.scheduler.running
-        assert {job.id for job in handle.scheduler.get_jobs()} >= {"dispatch", "lead"}
+        assert {job.id for job in handle.scheduler.get_jobs()} >= {"lead", "expire", "reclaim"}
+        assert handle.dispatching is not None and not handle.dispatching.done()
+    assert handle.dispatching.done()
     for _ in range(100):  # AsyncIOScheduler shuts down on the loop's next turn
         if not handle.scheduler.running:
             break
