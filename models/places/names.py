@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
+
+from rapidfuzz.distance import Indel
 
 from messages.text import fold
 
@@ -29,7 +30,7 @@ EXACT = 1.0
 PREFIX = 0.9  # the name starts with the query
 WORD_PREFIX = 0.8  # a later word of the name starts with the query
 FUZZY_WEIGHT = 0.79  # typo matches always rank below prefix matches
-FUZZY_CUTOFF = 0.7  # difflib ratio below which two names are unrelated
+FUZZY_CUTOFF = 0.7  # similarity ratio below which two names are unrelated
 
 
 def split_kind(text: str) -> tuple[str | None, str]:
@@ -56,8 +57,11 @@ def similarity(query: str, name: str) -> float:
         return PREFIX + 0.09 * len(query) / len(name)
     if f" {query}" in f" {name}":
         return WORD_PREFIX + 0.09 * len(query) / len(name)
+    # 2 × common letters in order ÷ letters of both (rapidfuzz: C++, ~1 µs a pair)
     ratio = max(
-        SequenceMatcher(None, query, name).ratio(),
-        SequenceMatcher(None, query.replace(" ", ""), name.replace(" ", "")).ratio(),
+        Indel.normalized_similarity(query, name, score_cutoff=FUZZY_CUTOFF),
+        Indel.normalized_similarity(
+            query.replace(" ", ""), name.replace(" ", ""), score_cutoff=FUZZY_CUTOFF
+        ),
     )
     return FUZZY_WEIGHT * ratio if ratio >= FUZZY_CUTOFF else 0.0

@@ -114,13 +114,21 @@ async def search_communes(
     if not key or limit <= 0:
         return []
     levels = [COMMUNE, LEGACY_COMMUNE] if include_legacy else [COMMUNE]
-    areas = (await session.scalars(select(Area).where(Area.level.in_(levels)))).all()
-    scored = [(similarity(key, a.search_name), a) for a in areas]
-    scored = [(s, a) for s, a in scored if s > 0]
+    # names only for the scoring: whole rows are loaded for the few that match
+    names = await session.execute(
+        select(Area.id, Area.search_name, Area.kind, Area.legacy).where(Area.level.in_(levels))
+    )
+    scored = [(similarity(key, row.search_name), row) for row in names]
+    scored = [(s, row) for s, row in scored if s > 0]
     # Ties: the kind written ("phường …") first, then today's unit before a former one.
-    scored.sort(key=lambda sa: (-sa[0], sa[1].kind != kind, sa[1].legacy, sa[1].search_name))
-    targets = await _conversions(session, [a.id for _, a in scored if a.legacy])
-    best = [(s, a) for s, a in scored if not _same_as_today(a, targets.get(a.id, []))][:limit]
+    scored.sort(key=lambda sr: (-sr[0], sr[1].kind != kind, sr[1].legacy, sr[1].search_name))
+    areas = await _areas_by_id(session, {row.id for _, row in scored})
+    targets = await _conversions(session, [row.id for _, row in scored if row.legacy])
+    best = [
+        (s, areas[row.id])
+        for s, row in scored
+        if not _same_as_today(areas[row.id], targets.get(row.id, []))
+    ][:limit]
     parents = await _areas_by_id(session, {a.parent_id for _, a in best if a.legacy})
     return [
         AreaMatch(
