@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
 from models.conversations.tables import Conversation
-from models.messaging.store import dialect_insert
+from models.messaging.store import prepared
 from models.messaging.tables import InboundEvent
 from models.protection import mask_text
 
@@ -33,20 +33,23 @@ async def record_inbound(
     ON CONFLICT DO NOTHING on (channel, event_id): of two concurrent deliveries of one
     event, exactly one is told it is new, on SQLite and PostgreSQL alike.
     """
-    insert = dialect_insert(session)
-    statement = (
-        insert(InboundEvent)
-        .values(
-            channel=channel,
-            event_id=event_id,
-            address=address,
-            text_masked=mask_text(text)[:MAX_MASKED_TEXT] if text else None,
-            received_at=now or utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "event_id"])
-        .returning(InboundEvent.id)
+    statement = prepared(
+        session,
+        "inbound",
+        lambda insert: (
+            insert(InboundEvent)
+            .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+            .returning(InboundEvent.id)
+        ),
     )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+    values = {
+        "channel": channel,
+        "event_id": event_id,
+        "address": address,
+        "text_masked": mask_text(text)[:MAX_MASKED_TEXT] if text else None,
+        "received_at": now or utcnow(),
+    }
+    return (await session.execute(statement, values)).scalar_one_or_none() is not None
 
 
 async def conversation_for(
@@ -56,30 +59,37 @@ async def conversation_for(
 
     The row is locked on PostgreSQL so two messages from one address are handled in turn.
     """
-    insert = dialect_insert(session)
-    moment = now or utcnow()
-    created = (
-        await session.execute(
-            insert(Conversation)
-            .values(
-                channel=channel,
-                address=address,
-                locale="vi",
-                data={},
-                failures=0,
-                created_at=moment,
-                updated_at=moment,
-            )
-            .on_conflict_do_nothing(index_elements=["channel", "address"])
-            .returning(Conversation.id)
-        )
-    ).scalar_one_or_none()
     query = select(Conversation).where(
         Conversation.channel == channel, Conversation.address == address
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    row = (await session.scalars(query.execution_options(populate_existing=True))).one()
+    query = query.execution_options(populate_existing=True)
+    found = (await session.scalars(query)).one_or_none()
+    if found is not None:  # the usual case: one query
+        return found, False
+    statement = prepared(
+        session,
+        "conversation",
+        lambda insert: (
+            insert(Conversation)
+            .on_conflict_do_nothing(index_elements=["channel", "address"])
+            .returning(Conversation.id)
+        ),
+    )
+    moment = now or utcnow()
+    values = {
+        "channel": channel,
+        "address": address,
+        "locale": "vi",
+        "data": {},
+        "failures": 0,
+        "created_at": moment,
+        "updated_at": moment,
+    }
+    created = (await session.execute(statement, values)).scalar_one_or_none()
+    # made here, or by a concurrent first message (whose insert this one waited for)
+    row = (await session.scalars(query)).one()
     return row, created is not None
 
 

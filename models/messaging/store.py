@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import and_, exists, not_, select
@@ -77,23 +77,41 @@ def dialect_insert(session: AsyncSession) -> Any:
     return postgresql.insert if name == "postgresql" else sqlite.insert
 
 
+_statements: dict[tuple[str, str], Any] = {}
+
+
+def prepared(session: AsyncSession, name: str, build: Callable[[Any], Any]) -> Any:
+    """A statement built once per dialect by `build(dialect_insert)`, run with parameters.
+
+    Building an insert with `.values(...)` costs more than running it; a statement built once
+    and given its values as parameters is also compiled once.
+    """
+    key = (session.get_bind().dialect.name, name)
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _statements[key] = build(dialect_insert(session))
+    return statement
+
+
 async def insert_outbox(session: AsyncSession, values: Mapping[str, Any]) -> OutboxMessage:
     """Insert an outbox row unless its idempotency key exists; the row either way.
 
-    ON CONFLICT DO NOTHING makes concurrent callers with one key end with one row.
+    ON CONFLICT DO NOTHING makes concurrent callers with one key end with one row. The new
+    row comes back from the insert itself (RETURNING), not from a second query.
     """
-    statement = (
-        dialect_insert(session)(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(OutboxMessage.id)
+    statement = prepared(
+        session,
+        "outbox",
+        lambda insert: (
+            insert(OutboxMessage)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(OutboxMessage)
+        ),
     )
-    new_id = (await session.execute(statement)).scalar_one_or_none()
-    if new_id is None:
+    message = (await session.scalars(statement, dict(values))).one_or_none()
+    if message is None:
         existing = await by_idempotency_key(session, str(values["idempotency_key"]))
         if existing is None:  # pragma: no cover - a conflicting row cannot vanish
             raise RuntimeError("idempotency conflict without a row")
         return existing
-    message = await session.get(OutboxMessage, new_id)
-    assert message is not None
     return message
