@@ -18,6 +18,7 @@ from messages import reserved
 from messages.render import Rendered, render
 from models.db import transaction
 from models.messaging.outcomes import NOT_CONFIGURED
+from models.messaging.routing import PRIORITIES, PRIORITY
 from models.messaging.service import SendOutcome, claim_due, record_results
 from models.messaging.tables import OutboxMessage
 from models.settings import Settings
@@ -29,6 +30,10 @@ from scheduler.wakeup import OutboxListener
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _RENDERED_KEPT = 512  # distinct rendered messages kept for reuse
+# Woken for replies, the dispatcher claims only replies (one query, not one per priority), but
+# claims everything due at least this often, so a stream of replies never holds back the rest.
+CLAIM_ALL_EVERY_SECONDS = 0.2
+REPLIES = (PRIORITY["reply"],)
 
 
 def _params_key(params: Mapping[str, Any]) -> str:
@@ -113,12 +118,15 @@ class Dispatcher:
         self._rendered: dict[tuple[str, str, str, str], Rendered] = {}
         self._woken = asyncio.Event()
         self._released_at = -float("inf")  # when stale claims were last taken back
+        self._claimed_all_at = -float("inf")  # when every priority was last claimed
 
     def wake(self) -> None:
         """Replies were queued: claim now rather than at the next interval."""
         self._woken.set()
 
-    async def _claim(self, limit: int) -> list[OutboxMessage]:
+    async def _claim(
+        self, limit: int, priorities: tuple[int, ...] = PRIORITIES
+    ) -> list[OutboxMessage]:
         # Taking back stale claims scans the rows being sent: once an interval is enough,
         # however often replies wake the dispatcher.
         moment = time.monotonic()
@@ -131,6 +139,7 @@ class Dispatcher:
                 now=self._clock.utcnow(),
                 settings=self.settings,
                 release_stale=release,
+                priorities=priorities,
             )
         if release:
             self._released_at = moment
@@ -179,9 +188,10 @@ class Dispatcher:
 
         try:
             while not stop.is_set():
+                woken = self._woken.is_set()
                 self._woken.clear()
                 room = capacity - len(running) if active() else 0
-                claimed = await self._claim_logged(room) if room * 2 >= capacity else []
+                claimed = await self._claim_logged(room, woken)
                 for message in claimed:
                     task = asyncio.ensure_future(self._deliver(message))
                     running.add(task)
@@ -193,9 +203,18 @@ class Dispatcher:
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
 
-    async def _claim_logged(self, limit: int) -> list[OutboxMessage]:
+    async def _claim_logged(self, room: int, woken: bool) -> list[OutboxMessage]:
+        """Everything due when half the batch has room; only replies when woken for them
+        (whatever the room), unless everything was last claimed a while ago."""
+        moment = time.monotonic()
+        recently = moment - self._claimed_all_at < CLAIM_ALL_EVERY_SECONDS
         try:
-            return await self._claim(limit)
+            if room * 2 >= self.settings.dispatch_batch_size and not (woken and recently):
+                self._claimed_all_at = moment
+                return await self._claim(room)
+            if woken and room > 0:
+                return await self._claim(room, REPLIES)
+            return []
         except Exception:
             log.exception("claiming outbox messages failed")
             return []

@@ -111,13 +111,15 @@ async def claim_due(
     lease_seconds: float | None = None,
     settings: Settings | None = None,
     release_stale: bool = True,
+    priorities: tuple[int, ...] = PRIORITIES,
 ) -> list[OutboxMessage]:
     """Claim up to `limit` due messages for `worker_id` and mark them "sending".
 
     Never claims a message while an earlier, unfinished one to its address waits; expired
     rows become "expired"; rows outside their window, or a second campaign message to a
     person on one day, are put off instead of claimed. Claims that outlived their lease are
-    taken back first, unless `release_stale` is false.
+    taken back first, unless `release_stale` is false. Only messages of `priorities` are
+    claimed (all by default).
     """
     settings = settings or get_settings()
     lease = lease_seconds if lease_seconds is not None else settings.dispatch_lease_seconds
@@ -126,7 +128,7 @@ async def claim_due(
             session, now=now, lease_seconds=lease, max_attempts=settings.retry_max_attempts
         )
     found: list[tuple[OutboxMessage, str | None]] = []
-    for priority in PRIORITIES:
+    for priority in priorities:
         if len(found) >= limit:
             break
         found.extend(await _due(session, priority, now, limit - len(found)))
