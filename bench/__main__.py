@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import admin, campaign, dispatch, imports, load, memory
+from bench import admin, campaign, dispatch, imports, load, memory, webhook
 from bench.common import databases, show
 
 
@@ -29,6 +29,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="load: seconds of traffic")
     parser.add_argument("--senders", type=int, default=500, help="load: concurrent senders")
     parser.add_argument("--campaign", type=int, default=100_000, help="load: campaign size")
+    parser.add_argument("--users", type=int, default=200, help="webhook: people talking at once")
+    parser.add_argument(
+        "--think", type=float, nargs=2, default=[1.0, 3.0], help="webhook: seconds between turns"
+    )
     args = parser.parse_args()
     kinds = databases(args.db)
     if "import" in args.which:
@@ -52,6 +56,11 @@ def main() -> None:
     if "admin" in args.which:
         figures = asyncio.run(admin.run(databases(args.db or "postgresql"), args.rows, args.people))
         show("Admin: payment lists, report, preview", figures)
+    if "webhook" in args.which:
+        options = webhook.Options(
+            args.users, args.seconds if args.seconds != 60.0 else 30.0, think=tuple(args.think)
+        )
+        show("Conversations through the Telegram webhook", asyncio.run(webhook.run(kinds, options)))
     if "load" in args.which:
         asyncio.run(load.run(load.Options(args.seconds, args.senders, args.campaign)))
 

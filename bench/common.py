@@ -108,7 +108,7 @@ async def _ensure_pg_database(url: str) -> None:
     await engine.dispose()
 
 
-async def _reset_pg(url: str) -> None:
+async def reset_pg(url: str) -> None:
     await _ensure_pg_database(url)
     engine = make_engine(load_settings(database_url=url))
     async with engine.begin() as conn:
@@ -121,7 +121,7 @@ async def _reset_pg(url: str) -> None:
 async def fresh_database(kind: str) -> AsyncIterator[Settings]:
     """A migrated, empty database: 'sqlite' (a temporary file) or 'postgresql'."""
     if kind == "postgresql":
-        await _reset_pg(PG_URL)
+        await reset_pg(PG_URL)
         await asyncio.to_thread(upgrade, PG_URL)
         yield load_settings(database_url=PG_URL, data_key=BENCH_KEY)
         return

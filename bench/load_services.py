@@ -162,7 +162,7 @@ class Services:
             self._spawn(_ansinh("serve"), env | {"ANSINH_PORT": str(port)}, f"serve-{n}")
             self.servers.append(f"http://127.0.0.1:{port}")
         for url in self.servers:
-            _wait_healthy(url)
+            wait_healthy(url)
 
     def start_worker(self, env: dict[str, str]) -> None:
         """The one worker that sends the outbox."""
@@ -219,7 +219,7 @@ def _ansinh(command: str) -> list[str]:
     )
 
 
-def _wait_healthy(url: str, seconds: float = 90.0) -> None:
+def wait_healthy(url: str, seconds: float = 90.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
