@@ -340,9 +340,10 @@ async def import_results(
         line = lines[row.line]
         problem = _check(row, line, lists, communes)
         if problem is not None or line is None:
-            key = problem or ""
-            params = {"line": str(row.line)} if key == "admin.pay.result.cut_off" else {}
-            report.problems.append(RowProblem(row.line, "line_id", key, params))
+            cut = problem == "admin.pay.result.cut_off"
+            report.problems.append(
+                _cut(row.line) if cut else RowProblem(row.line, "line_id", problem or "")
+            )
             continue
         before = (line.result, line.failure_reason, line.paid_on)
         if _apply(row, line, imported.id, now, today):
