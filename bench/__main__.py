@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import admin, campaign, dispatch, imports, load, memory
+from bench import admin, campaign, dispatch, imports, load, memory, results
 from bench.common import databases, show
 
 
 def main() -> None:
     """Parse the arguments and run the chosen benchmarks."""
     parser = argparse.ArgumentParser(description="ansinh benchmarks")
-    parser.add_argument("which", nargs="*", default=["import"], help="import")
+    parser.add_argument(
+        "which", nargs="*", default=["import"],
+        help="import, campaign, dispatch, memory, admin, results, load",
+    )  # fmt: skip
     parser.add_argument("--db", choices=["sqlite", "postgresql"], help="only this database")
     parser.add_argument("--rows", type=int, default=100_000, help="rows to import")
     parser.add_argument("--people", type=int, default=1_000_000, help="campaign recipients")
@@ -29,6 +32,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="load: seconds of traffic")
     parser.add_argument("--senders", type=int, default=500, help="load: concurrent senders")
     parser.add_argument("--campaign", type=int, default=100_000, help="load: campaign size")
+    parser.add_argument(
+        "--results-rows", type=int, nargs="+", default=[2_000, 20_000], help="results: file rows"
+    )
     args = parser.parse_args()
     kinds = databases(args.db)
     if "import" in args.which:
@@ -52,6 +58,9 @@ def main() -> None:
     if "admin" in args.which:
         figures = asyncio.run(admin.run(databases(args.db or "postgresql"), args.rows, args.people))
         show("Admin: payment lists, report, preview", figures)
+    if "results" in args.which:
+        figures = asyncio.run(results.run(kinds, args.results_rows))
+        show("Bank results file: apply and tell each payee", figures)
     if "load" in args.which:
         asyncio.run(load.run(load.Options(args.seconds, args.senders, args.campaign)))
 
