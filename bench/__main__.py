@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import admin, campaign, dispatch, imports, load, memory, webhook
+from bench import admin, campaign, dispatch, imports, load, memory, results, webhook
 from bench.common import databases, show
 
 
 def main() -> None:
     """Parse the arguments and run the chosen benchmarks."""
     parser = argparse.ArgumentParser(description="ansinh benchmarks")
-    parser.add_argument("which", nargs="*", default=["import"], help="import")
+    parser.add_argument(
+        "which", nargs="*", default=["import"],
+        help="import, campaign, dispatch, memory, admin, results, load",
+    )  # fmt: skip
     parser.add_argument("--db", choices=["sqlite", "postgresql"], help="only this database")
     parser.add_argument("--rows", type=int, default=100_000, help="rows to import")
     parser.add_argument("--people", type=int, default=1_000_000, help="campaign recipients")
@@ -31,7 +34,10 @@ def main() -> None:
     parser.add_argument("--campaign", type=int, default=100_000, help="load: campaign size")
     parser.add_argument("--users", type=int, default=200, help="webhook: people talking at once")
     parser.add_argument(
-        "--think", type=float, nargs=2, default=[1.0, 3.0], help="webhook: seconds between turns"
+        "--think", type=float, nargs=2, default=[2.0, 6.0], help="webhook: seconds between turns"
+    )
+    parser.add_argument(
+        "--results-rows", type=int, nargs="+", default=[2_000, 20_000], help="results: file rows"
     )
     args = parser.parse_args()
     kinds = databases(args.db)
@@ -61,6 +67,9 @@ def main() -> None:
             args.users, args.seconds if args.seconds != 60.0 else 30.0, think=tuple(args.think)
         )
         show("Conversations through the Telegram webhook", asyncio.run(webhook.run(kinds, options)))
+    if "results" in args.which:
+        figures = asyncio.run(results.run(kinds, args.results_rows))
+        show("Bank results file: apply and tell each payee", figures)
     if "load" in args.which:
         asyncio.run(load.run(load.Options(args.seconds, args.senders, args.campaign)))
 

@@ -45,6 +45,19 @@ _problem("pay.result.line_unknown", "No line of an exported list matches this ro
 _problem("pay.result.not_exported", "This line's list was not sent to the payer.")
 _problem("pay.result.amount_mismatch", "The amount differs from the amount on the list.")
 _problem("pay.result.already_paid", "This line was already reported paid; it cannot fail now.")
+_problem(
+    "pay.result.cut_off",
+    "The file ends inside this line (it has no line break after it, or is cut short): it was "
+    "not applied. Upload the whole file again.",
+    P("line", T.CODE, "41", "2001"),
+)
+_problem("pay.result.date_invalid", "The payment date cannot be read: write it dd/mm/yyyy.")
+_problem("pay.result.amount_invalid", "The amount is not a whole number of dong.")
+_problem(
+    "pay.result.file_cut_off",
+    "The spreadsheet cannot be opened: it looks cut off. Nothing was applied; upload the whole "
+    "file again.",
+)
 
 # --- campaigns ---------------------------------------------------------------------------
 _problem("campaign.text_missing", "A campaign needs a title and a Vietnamese text.")

@@ -1,25 +1,36 @@
 """Importing the payer's results: paid or failed (with why), by line id or CCCD + period.
 
-Importing the same file again changes nothing; a file cut off half-way applies the rows it has
-and reports the lines still waiting. Each applied result tells the payee (once per line).
+Importing the same file again changes nothing; a file cut off half-way applies the whole rows
+it has, never the row the cut went through, and reports the lines still waiting. Each applied
+result tells the payee (once per line). The rows are applied and their notices queued
+set-based: one UPDATE (executemany) for the lines, one bulk enqueue for the notices.
+
+A file cut off anywhere never applies the row the cut went through: `cutoff.py` says how
+that row is recognised (and when it proves itself whole after all). Every field of a row must
+read whole too: a date or an amount that does not parse is a problem of its row, never "no
+date" or "no amount".
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.text import fold
 from models.audit.service import record
 from models.base import utcnow
+from models.errors import Invalid
 from models.messaging.hours import zone
-from models.paylists.notices import tell_result
+from models.messaging.service import PersonMessage
+from models.paylists.cutoff import last_row, whole_date
+from models.paylists.notices import result_notice, tell_results
 from models.paylists.tables import PaymentLine, PaymentList, PaymentResultImport
 from models.people.identifiers import parse_date
 from models.people.rows import RowProblem
@@ -99,6 +110,27 @@ class _Row:
     line_id: int | None = None
     cccd: str | None = None
     period: str | None = None
+    unterminated: bool = False  # the file's last row, without its line break
+
+
+@dataclass(slots=True)
+class _Line:
+    """A payment line as the import reads and changes it (a row, not an ORM object)."""
+
+    id: int
+    list_id: int
+    person_id: int
+    amount: int
+    method: str
+    account_masked: str | None
+    result: str
+    failure_reason: str | None
+    paid_on: date | None
+    result_import_id: int | None
+    result_at: datetime | None
+
+
+_LINE_COLUMNS = tuple(getattr(PaymentLine, name) for name in _Line.__slots__)
 
 
 def _outcome(text: str) -> str | None:
@@ -121,6 +153,22 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
+_CURRENCY = re.compile(r"\s*(vnd|vnđ|đ|d)\.?$", re.IGNORECASE)
+_THOUSANDS = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
+_CENTS = re.compile(r"(\d+|\d{1,3}(?:([.,])\d{3})(?:\2\d{3})*)[.,]0{1,2}")
+
+
+def parse_amount(text: str) -> int | None:
+    """A whole number of VND as a bank writes it ('540000', '540.000', '1,500,000 đ',
+    '540000.00'); None when it is anything else (cut, a decimal, words)."""
+    cleaned = re.sub(r"\s", "", _CURRENCY.sub("", text.strip().replace("\u00a0", " ")))
+    if match := _CENTS.fullmatch(cleaned):
+        cleaned = match.group(1)
+    if (cleaned.isascii() and cleaned.isdigit()) or _THOUSANDS.fullmatch(cleaned):
+        return int(_digits(cleaned))
+    return None
+
+
 def _parse(line: int, raw: dict[str, str], problems: list[RowProblem]) -> _Row | None:
     """One row read, or None with its problem noted."""
     outcome = _outcome(raw.get("result", ""))
@@ -128,8 +176,14 @@ def _parse(line: int, raw: dict[str, str], problems: list[RowProblem]) -> _Row |
         problems.append(RowProblem(line, "result", "admin.pay.result.unknown"))
         return None
     paid_on = parse_date(raw["paid_on"]).value if raw.get("paid_on") else None
-    amount = _digits(raw.get("amount", ""))
-    row = _Row(line, outcome, None, paid_on, int(amount) if amount else None)
+    if raw.get("paid_on") and paid_on is None:
+        problems.append(RowProblem(line, "paid_on", "admin.pay.result.date_invalid"))
+        return None
+    amount = parse_amount(raw["amount"]) if raw.get("amount") else None
+    if raw.get("amount") and amount is None:
+        problems.append(RowProblem(line, "amount", "admin.pay.result.amount_invalid"))
+        return None
+    row = _Row(line, outcome, None, paid_on, amount)
     if outcome == "failed":
         row.reason = reason_code(raw.get("reason"))
     if _digits(raw.get("line_id", "")):
@@ -142,26 +196,70 @@ def _parse(line: int, raw: dict[str, str], problems: list[RowProblem]) -> _Row |
     return row
 
 
-async def _by_id(session: AsyncSession, ids: list[int]) -> dict[int, PaymentLine]:
-    found: dict[int, PaymentLine] = {}
+def _whole(row: _Row, raw: dict[str, str], proof: str) -> bool:
+    """Whether the last column of a row without its line break shows it is whole (the amount
+    is checked against the line later)."""
+    if proof == "paid_on":
+        return row.result == "failed" or whole_date(raw.get("paid_on", ""))
+    if proof == "result":
+        word = fold(raw.get("result", ""))
+        other = _FAILED if row.result == "paid" else _PAID
+        return not any(w.startswith(word) for w in other)
+    return proof == "amount"
+
+
+def _cut(line: int) -> RowProblem:
+    return RowProblem(line, "row", "admin.pay.result.cut_off", {"line": str(line)})
+
+
+def _read(data: bytes, filename: str, report: ResultReport) -> list[_Row]:
+    """The file's rows that read whole; the others are noted in the report."""
+    try:
+        table = read_rows(data, filename, headers=HEADERS, required=REQUIRED)
+    except Invalid as error:
+        if error.key == "import.not_spreadsheet" and data.startswith(b"PK\x03\x04"):
+            # a zip archive that does not open: most likely its end never arrived
+            raise Invalid("admin.pay.result.file_cut_off") from error
+        raise
+    report.rows = len(table.rows)
+    last = last_row(data, filename, table)
+    rows = []
+    for number, raw in table.rows:
+        if last is None or number != last.line or last.proof == "":
+            if (row := _parse(number, raw, report.problems)) is not None:
+                rows.append(row)
+            continue
+        row = _parse(number, raw, []) if last.proof else None
+        if row is not None and not _whole(row, raw, last.proof or ""):
+            row = None
+        if row is None:  # it cannot prove it is whole: whatever else is wrong, it is cut
+            report.problems.append(_cut(number))
+            continue
+        row.unterminated = last.proof == "amount"  # the line's amount must prove it
+        rows.append(row)
+    return rows
+
+
+async def _by_id(session: AsyncSession, ids: list[int], known: dict[int, _Line]) -> None:
+    ids = sorted(set(ids))
     for start in range(0, len(ids), 5000):
-        query = select(PaymentLine).where(PaymentLine.id.in_(ids[start : start + 5000]))
-        found.update({line.id: line for line in (await session.scalars(query)).all()})
-    return found
+        query = select(*_LINE_COLUMNS).where(PaymentLine.id.in_(ids[start : start + 5000]))
+        for values in await session.execute(query):
+            known.setdefault(values[0], _Line(*values))
 
 
 async def _by_cccd(
-    session: AsyncSession, protector: DataProtector, rows: list[_Row]
-) -> dict[tuple[str, str], PaymentLine]:
+    session: AsyncSession, protector: DataProtector, rows: list[_Row], known: dict[int, _Line]
+) -> dict[tuple[str, str], _Line]:
     """Lines found by (CCCD, period), through the keyed hash of the CCCD."""
     hashes: dict[str, str] = {
         h: row.cccd for row in rows if row.cccd for h in protector.lookup_hashes(row.cccd)
     }
-    found: dict[tuple[str, str], PaymentLine] = {}
+    found: dict[tuple[str, str], _Line] = {}
     keys, periods = list(hashes), sorted({row.period for row in rows if row.cccd and row.period})
     for start in range(0, len(keys), 2000):
         query = (
-            select(PaymentLine, Person.cccd_hash, PaymentList.period)
+            select(*_LINE_COLUMNS, Person.cccd_hash, PaymentList.period)
             .select_from(Person)
             .join(Beneficiary, Beneficiary.person_id == Person.id)
             .join(PaymentLine, PaymentLine.beneficiary_id == Beneficiary.id)
@@ -170,13 +268,14 @@ async def _by_cccd(
                 Person.cccd_hash.in_(keys[start : start + 2000]), PaymentList.period.in_(periods)
             )
         )
-        for line, cccd_hash, period in (await session.execute(query)).all():
+        for *values, cccd_hash, period in (await session.execute(query)).all():
+            line = known.setdefault(values[0], _Line(*values))  # one object per line
             if cccd_hash is not None:
                 found[(hashes[cccd_hash], period)] = line
     return found
 
 
-async def _lists(session: AsyncSession, lines: list[PaymentLine]) -> dict[int, PaymentList]:
+async def _lists(session: AsyncSession, lines: Iterable[_Line]) -> dict[int, PaymentList]:
     ids = sorted({line.list_id for line in lines})
     query = select(PaymentList).where(PaymentList.id.in_(ids)).with_for_update()
     return {pl.id: pl for pl in (await session.scalars(query)).all()}
@@ -184,12 +283,14 @@ async def _lists(session: AsyncSession, lines: list[PaymentLine]) -> dict[int, P
 
 def _check(
     row: _Row,
-    line: PaymentLine | None,
+    line: _Line | None,
     lists: dict[int, PaymentList],
     communes: Collection[int] | None,
 ) -> str | None:
     """The problem key that keeps a row from applying, if any."""
     owner = lists.get(line.list_id) if line is not None else None
+    if row.unterminated and (line is None or row.amount != line.amount):
+        return "admin.pay.result.cut_off"  # the amount that would prove it whole does not
     if line is None or owner is None or (communes is not None and owner.commune_id not in communes):
         return "admin.pay.result.line_unknown"  # out of reach reads the same as unknown
     if owner.status not in OPEN_FOR_RESULTS:
@@ -215,35 +316,49 @@ async def import_results(
     """Apply a results file to the lines it names (within `communes` when given)."""
     settings = settings or get_settings()
     now = now or utcnow()
-    table = read_rows(data, filename, headers=HEADERS, required=REQUIRED)
-    report = ResultReport(rows=len(table.rows))
-    rows = [r for n, raw in table.rows if (r := _parse(n, raw, report.problems)) is not None]
-    by_id = await _by_id(session, [r.line_id for r in rows if r.line_id is not None])
-    by_cccd = await _by_cccd(session, protector, rows)
+    report = ResultReport()
+    rows = _read(data, filename, report)
+    known: dict[int, _Line] = {}
+    await _by_id(session, [r.line_id for r in rows if r.line_id is not None], known)
+    by_cccd = await _by_cccd(session, protector, rows, known)
     lines = {
-        r.line: by_id.get(r.line_id) if r.line_id is not None else by_cccd.get(_cccd_key(r))
+        r.line: known.get(r.line_id) if r.line_id is not None else by_cccd.get(_cccd_key(r))
         for r in rows
     }
-    lists = await _lists(session, [line for line in lines.values() if line is not None])
+    lists = await _lists(session, known.values())
     imported = PaymentResultImport(
         filename=filename[:200], file_sha256=hashlib.sha256(data).hexdigest(), imported_by=actor
     )
     session.add(imported)
     await session.flush()
     today = now.astimezone(zone(settings.timezone)).date()
+    expires = now + timedelta(days=3)  # a payment notice is never sent days late
     touched: set[int] = set()
+    changed: dict[int, _Line] = {}
+    notices: list[PersonMessage] = []
     for row in rows:
         line = lines[row.line]
         problem = _check(row, line, lists, communes)
         if problem is not None or line is None:
-            report.problems.append(RowProblem(row.line, "line_id", problem or ""))
+            cut = problem == "admin.pay.result.cut_off"
+            report.problems.append(
+                _cut(row.line) if cut else RowProblem(row.line, "line_id", problem or "")
+            )
             continue
-        if await _apply(session, row, line, imported.id, now, today, settings):
+        before = (line.result, line.failure_reason, line.paid_on)
+        if _apply(row, line, imported.id, now, today):
             report.applied += 1
             touched.add(line.list_id)
+            notice = result_notice(line, period=lists[line.list_id].period, expires_at=expires)
+            if notice is not None:
+                notices.append(notice)
         else:
             report.unchanged += 1
-    report.rejected = len(table.rows) - report.applied - report.unchanged
+        if (line.result, line.failure_reason, line.paid_on) != before:
+            changed[line.id] = line
+    report.rejected = report.rows - report.applied - report.unchanged
+    await _write(session, changed.values())
+    await tell_results(session, notices, settings=settings)
     await _finish(session, report, imported, lists, touched, now, actor)
     return report
 
@@ -252,16 +367,8 @@ def _cccd_key(row: _Row) -> tuple[str, str]:
     return (row.cccd or "", row.period or "")
 
 
-async def _apply(
-    session: AsyncSession,
-    row: _Row,
-    line: PaymentLine,
-    import_id: int,
-    now: datetime,
-    today: date,
-    settings: Settings,
-) -> bool:
-    """Record one result; False when the line already says the same."""
+def _apply(row: _Row, line: _Line, import_id: int, now: datetime, today: date) -> bool:
+    """Record one result on the line (in memory); False when the line already says the same."""
     if line.result == row.result:
         # the same result again: its reason or date may complete a row an earlier, cut-off
         # file carried half of; the payee was told once already
@@ -274,10 +381,38 @@ async def _apply(
     line.failure_reason = row.reason if row.result == "failed" else None
     line.paid_on = (row.paid_on or today) if row.result == "paid" else None
     line.result_import_id, line.result_at = import_id, now
-    period = (await session.get(PaymentList, line.list_id)).period  # type: ignore[union-attr]
-    expires = now + timedelta(days=3)  # a payment notice is never sent days late
-    await tell_result(session, line=line, period=period, expires_at=expires, settings=settings)
     return True
+
+
+_LINES = cast(Table, PaymentLine.__table__)
+_WRITE = (
+    update(_LINES)
+    .where(_LINES.c.id == bindparam("line_id"))
+    .values(
+        result=bindparam("new_result"),
+        failure_reason=bindparam("new_reason"),
+        paid_on=bindparam("new_paid_on"),
+        result_import_id=bindparam("new_import_id"),
+        result_at=bindparam("new_result_at"),
+    )
+)
+
+
+async def _write(session: AsyncSession, lines: Iterable[_Line]) -> None:
+    """Write the changed lines: one UPDATE by id, executed for all of them at once."""
+    values = [
+        {
+            "line_id": line.id,
+            "new_result": line.result,
+            "new_reason": line.failure_reason,
+            "new_paid_on": line.paid_on,
+            "new_import_id": line.result_import_id,
+            "new_result_at": line.result_at,
+        }
+        for line in lines
+    ]
+    for start in range(0, len(values), 5000):
+        await session.execute(_WRITE, values[start : start + 5000])
 
 
 async def _finish(

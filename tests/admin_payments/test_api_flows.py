@@ -9,6 +9,7 @@ import io
 from models.audit.tables import AuditEntry
 from models.paylists.tables import PaymentLine, PaymentResultImport
 from models.places.tables import ServicePoint
+from models.sheets import write_xlsx
 from models.vocab import ChoiceStatus, PaymentMethod
 from tests.admin_payments.api_support import App, running
 from tests.admin_payments.helpers import beneficiary, crowd
@@ -88,6 +89,67 @@ async def test_a_month_from_draft_to_closed(db: Database) -> None:
         assert listed.json()["total"] == 1
         exports = await app.count(AuditEntry, AuditEntry.action == "export")
         assert exports == 1
+
+
+async def _exported_rows(app: App) -> list[dict[str, str]]:
+    """An exported list of three lines, as the payer downloads it (our export's columns)."""
+    await _people(app)
+    made = await app.call(
+        "commune_officer",
+        "POST",
+        "/payment-lists",
+        json={"period": "2026-03", "commune_id": app.a.id},
+    )
+    list_id = made.json()["id"]
+    await app.call("commune_officer", "POST", f"/payment-lists/{list_id}/submit")
+    await app.call("checker", "POST", f"/payment-lists/{list_id}/approve", json={})
+    exported = await app.call(
+        "payer", "POST", f"/payment-lists/{list_id}/export", json={"format": "csv"}
+    )
+    return list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+
+
+async def test_a_cut_off_results_upload_names_the_cut_line_and_the_whole_one_completes_it(
+    db: Database,
+) -> None:
+    async with running(db) as app:
+        rows = await _exported_rows(app)
+        for row in rows:  # the bank fills in our export's last columns: result, reason, paid_on
+            row.update(result="Đã chi", paid_on="05/03/2026")
+        back = io.StringIO()
+        writer = csv.DictWriter(back, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        whole = back.getvalue().encode()
+        cut = whole[: whole.rindex(b"/2026")]  # inside the last row's date
+        sent = await app.call("payer", "POST", "/payment-results", files={"file": ("r.csv", cut)})
+        report = sent.json()
+        assert (report["applied"], report["rejected"]) == (2, 1)
+        assert [(p["line"], p["code"]) for p in report["problems"]] == [
+            (4, "admin.pay.result.cut_off")
+        ]
+        assert report["problems"][0]["message"].startswith("Dòng 4 có vẻ bị cắt cụt")
+        assert report["lists"][0]["pending_line_ids"] == [int(rows[-1]["line_id"])]
+        assert await app.count(PaymentLine, PaymentLine.result == "paid") == 2
+        full = await app.call("payer", "POST", "/payment-results", files={"file": ("r.csv", whole)})
+        assert (full.json()["applied"], full.json()["unchanged"]) == (1, 2)
+        assert full.json()["lists"][0]["pending"] == 0
+
+
+async def test_a_cut_off_spreadsheet_is_refused_whole_as_a_problem(db: Database) -> None:
+    async with running(db) as app:
+        rows = await _exported_rows(app)
+        for row in rows:
+            row.update(result="paid")
+        book = write_xlsx(list(rows[0]), [list(r.values()) for r in rows], title="ket qua")
+        files = {"file": ("results.xlsx", book[: len(book) // 2])}
+        refused = await app.call("payer", "POST", "/payment-results", files=files)
+        _problem(refused, 422, "admin.pay.result.file_cut_off")
+        assert await app.count(PaymentResultImport) == 0
+        assert await app.count(PaymentLine, PaymentLine.result == "paid") == 0
+        files = {"file": ("results.xlsx", book)}
+        whole = await app.call("payer", "POST", "/payment-results", files=files)
+        assert whole.json()["applied"] == 3
 
 
 async def test_bad_result_uploads_are_problems_and_write_nothing(db: Database) -> None:

@@ -203,7 +203,7 @@ async def test_approval_queues_cash_notices_and_export_has_full_numbers(db: Data
 
 def _results_file(rows: list[tuple[object, ...]]) -> bytes:
     lines = ["line_id,result,reason,paid_on"] + [",".join(map(str, r)) for r in rows]
-    return "\n".join(lines).encode()
+    return ("\n".join(lines) + "\n").encode()  # as files are written: a break ends each row
 
 
 async def _exported(db: Database) -> tuple[int, list[PaymentLine]]:

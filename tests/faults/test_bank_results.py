@@ -1,13 +1,20 @@
 """The bank's results file imported twice, or cut off anywhere (even inside a row or a letter):
+the row the cut went through is never applied, the officer is told which line to send again,
 the state ends as one clean import leaves it, every payee is told once, the missing are listed."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections import Counter
+
 import pytest
 
-from models.errors import DomainError
+from messages.render import render_text
+from models.errors import DomainError, Invalid
 from models.paylists.results import ResultReport, import_results
 from models.paylists.tables import PaymentLine
+from models.sheets import write_xlsx
 from tests.admin_payments.helpers import NOW, PROTECTOR, small_province
 from tests.conftest import Database
 from tests.faults.bank import (
@@ -27,10 +34,10 @@ async def _exported(db: Database) -> list[PaymentLine]:
         return await exported_lines(session, commune, db.settings)
 
 
-async def _import(db: Database, data: bytes) -> ResultReport:
+async def _import(db: Database, data: bytes, filename: str = "ket-qua.csv") -> ResultReport:
     async with db.sessions() as session, session.begin():
         return await import_results(
-            session, protector=PROTECTOR, data=data, filename="ket-qua.csv", actor="key:bank",
+            session, protector=PROTECTOR, data=data, filename=filename, actor="key:bank",
             now=NOW, settings=db.settings,
         )  # fmt: skip
 
@@ -83,20 +90,51 @@ async def test_a_cut_off_file_then_the_whole_one_ends_as_one_clean_import(
 ) -> None:
     lines = await _exported(db)
     data, intents = results_file(lines)
+    cut = _cuts(data)[where]
     try:
-        partial: ResultReport | None = await _import(db, data[: _cuts(data)[where]])
+        partial: ResultReport | None = await _import(db, data[:cut])
     except DomainError:
         partial = None  # refusing the whole cut file is as good: nothing applied
     state = await line_state(db)
-    # what the cut file applied is what the whole file says: the result of every line, and the
-    # reason and date of all but the row the cut went through (it may carry half of one)
-    assert {i: s.result for i, s in state.items()} == {i: intents[i].result for i in state}
-    assert len([i for i in state if state[i] != intents[i]]) <= 1
-    if partial is not None:  # and the lines still waiting are listed
+    # what the cut file applied is exactly what the whole file says, reason and date too: the
+    # row the cut went through is not applied at all
+    assert state == {i: intents[i] for i in state}
+    assert len(state) == data[:cut].count(b"\r\n") - 1  # every whole row, not the cut one
+    assert await result_notices(db) == expected_notices(
+        [line for line in lines if line.id in state], intents
+    )
+    if partial is not None:  # the officer reads which line was cut, and the lines still waiting
+        cut_off = [p for p in partial.problems if p.key == "admin.pay.result.cut_off"]
+        if where == "between rows":
+            assert cut_off == [] and partial.rejected == 0
+        else:
+            line = data[:cut].count(b"\r\n") + 1  # the header is line 1
+            assert [(p.line, p.params) for p in cut_off] == [(line, {"line": str(line)})]
+            assert partial.problems == cut_off and partial.rejected == 1
+            assert f"Line {line} looks cut off" in render_text(
+                cut_off[0].key, cut_off[0].params, locale="en"
+            )
         waiting = {line.id for line in lines} - set(state)
         assert partial.lists[0].pending == len(waiting)
         assert set(partial.lists[0].pending_line_ids) == waiting
     full = await _import(db, data)
-    assert (full.applied, full.rejected) == (LINES - len(state), 0)
-    assert await line_state(db) == intents  # the half row completed too
+    assert (full.applied, full.unchanged, full.rejected) == (LINES - len(state), len(state), 0)
+    assert await line_state(db) == intents
     assert await result_notices(db) == expected_notices(lines, intents)  # each payee told once
+
+
+async def test_a_cut_off_spreadsheet_is_refused_whole_then_the_whole_one_applies(
+    db: Database,
+) -> None:
+    lines = await _exported(db)
+    data, intents = results_file(lines)
+    rows = list(csv.reader(io.StringIO(data.decode(), newline="")))
+    book = write_xlsx(rows[0], rows[1:], title="ket-qua")
+    with pytest.raises(Invalid) as refused:
+        await _import(db, book[: len(book) * 2 // 3], filename="ket-qua.xlsx")
+    assert refused.value.key == "admin.pay.result.file_cut_off"
+    assert await line_state(db) == {} and await result_notices(db) == Counter()
+    full = await _import(db, book, filename="ket-qua.xlsx")
+    assert (full.applied, full.rejected) == (LINES, 0)
+    assert await line_state(db) == intents
+    assert await result_notices(db) == expected_notices(lines, intents)
