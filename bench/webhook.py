@@ -338,7 +338,7 @@ class Options:
     people: int = 200
     seconds: float = 30.0
     warmup: float = 8.0
-    think: tuple[float, float] = (1.0, 3.0)
+    think: tuple[float, float] = (2.0, 6.0)
 
 
 async def run(databases: list[str], options: Options) -> list[Figure]:
