@@ -32,12 +32,12 @@ from bot.channels.base import (
     WebhookRequest,
 )
 from bot.channels.common import (
-    http_client,
     phone_of,
     retry_after_seconds,
     to_e164,
     transport_failure,
 )
+from bot.channels.transport import http_client
 from models.protection import mask_address
 from models.settings import ConfigurationError, Settings
 
