@@ -11,6 +11,7 @@ import pstats
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import column, func, select, table
@@ -32,6 +33,7 @@ PARAMS = {"amount": 540_000, "period": "2026-11", "account": "0123456789", "date
 NAIVE_SECONDS = 5.0  # the naive loop sends for about this long; its rate is what counts
 BATCH_SIZE = 500
 CONCURRENCY = 200
+ROOT = str(Path(__file__).resolve().parent.parent) + "/"  # this checkout, wherever it is
 
 
 def bench_settings(
@@ -251,7 +253,7 @@ def _print_profile(profiler: cProfile.Profile) -> None:
     for package, own in sorted(by_package.items(), key=lambda item: -item[1])[:14]:
         print(f"{package:>20} {own / total:6.1%}")
     stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumtime").print_stats(r"/work/main/(scheduler|models|messages|bot)/", 40)
+    stats.sort_stats("cumtime").print_stats(ROOT + "(scheduler|models|messages|bot)/", 40)
     print(out.getvalue())
 
 
@@ -259,8 +261,8 @@ def _package(path: str) -> str:
     """'…/site-packages/httpcore/_async/x.py' → 'httpcore'; our own code by its folder."""
     if "site-packages/" in path:
         return path.split("site-packages/", 1)[1].split("/", 1)[0]
-    if "/work/main/" in path:
-        return "ansinh:" + path.split("/work/main/", 1)[1].split("/", 1)[0]
+    if path.startswith(ROOT):
+        return "ansinh:" + path.removeprefix(ROOT).split("/", 1)[0]
     if path.startswith("~") or path.startswith("<"):
         return "builtins"
     return "stdlib:" + path.rsplit("/", 1)[-1].removesuffix(".py")

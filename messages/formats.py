@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _CURRENCY = {"vi": "{number} đ", "en": "{number} VND"}
@@ -48,7 +49,20 @@ def as_int(value: Any) -> int:
 
 def format_number(value: Any, locale: str) -> str:
     """A whole number grouped the locale's way: vi '12.345.678', en '12,345,678'."""
-    return str(format_decimal(as_int(value), locale=locale, group_separator=True))
+    number = as_int(value)
+    symbol = _group_symbol(locale)
+    if symbol is None:
+        return str(format_decimal(number, locale=locale, group_separator=True))
+    return f"{number:,}".replace(",", symbol)  # Babel's answer at a fraction of its cost
+
+
+@cache
+def _group_symbol(locale: str) -> str | None:
+    """The locale's thousands separator if grouping by three with it is what Babel writes."""
+    symbol = str(get_group_symbol(locale))
+    probe = -1_234_567_890
+    babel = format_decimal(probe, locale=locale, group_separator=True)
+    return symbol if f"{probe:,}".replace(",", symbol) == babel else None
 
 
 def format_money(amount: Any, locale: str) -> str:

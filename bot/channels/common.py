@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hmac
-import itertools
 import json
-import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import phonenumbers
@@ -15,7 +14,6 @@ import phonenumbers
 from bot.channels.base import SendResult, SendStatus, WebhookRejected, WebhookRequest
 
 MAX_WEBHOOK_AGE_SECONDS = 300.0  # a signed webhook older (or newer) than this is a replay
-PER_CLIENT = 10  # connections per httpx client in HttpClients
 
 
 def to_e164(raw: str, region: str = "VN") -> str | None:
@@ -105,36 +103,19 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(seconds, 0.0)
 
 
-def http_client(timeout: float) -> httpx.AsyncClient:
-    """An httpx client with one short timeout; settings, not the environment, configure it."""
-    return httpx.AsyncClient(timeout=httpx.Timeout(timeout), trust_env=False)
+class HttpAnswer(Protocol):
+    """What classifying reads of an answer: an httpx.Response or a transport.Answer."""
 
+    @property
+    def status_code(self) -> int: ...
 
-class HttpClients:
-    """Small httpx clients taken in turn, keeping up to `connections` connections alive in all.
+    @property
+    def headers(self) -> Mapping[str, str]: ...
 
-    httpx's pool looks at every connection it holds (polling the idle ones) on each request:
-    one pool of a hundred connections costs far more per request than ten pools of ten.
-    """
+    @property
+    def is_success(self) -> bool: ...
 
-    def __init__(self, timeout: float, connections: int) -> None:
-        count = max(1, math.ceil(connections / PER_CLIENT))
-        size = math.ceil(connections / count)
-        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-        self._clients = [
-            httpx.AsyncClient(timeout=httpx.Timeout(timeout), trust_env=False, limits=limits)
-            for _ in range(count)
-        ]
-        self._turn = itertools.cycle(self._clients)
-
-    async def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        """POST with the next client."""
-        return await next(self._turn).post(url, **kwargs)
-
-    async def aclose(self) -> None:
-        """Close every client."""
-        for client in self._clients:
-            await client.aclose()
+    def json(self) -> Any: ...
 
 
 def transport_failure(error: httpx.HTTPError) -> SendResult:
@@ -144,7 +125,7 @@ def transport_failure(error: httpx.HTTPError) -> SendResult:
     return SendResult(SendStatus.RETRYABLE, reason="network")
 
 
-def throttled_or_down(response: httpx.Response) -> SendResult | None:
+def throttled_or_down(response: HttpAnswer) -> SendResult | None:
     """429 (with its Retry-After) and 5xx as retryable; None for any other status."""
     if response.status_code == 429:
         return SendResult(
@@ -157,7 +138,7 @@ def throttled_or_down(response: httpx.Response) -> SendResult | None:
     return None
 
 
-def json_or_empty(response: httpx.Response) -> dict[str, Any]:
+def json_or_empty(response: HttpAnswer) -> dict[str, Any]:
     """The JSON object a provider answered, or {} when it answered something else."""
     try:
         data = response.json()

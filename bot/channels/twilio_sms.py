@@ -1,11 +1,12 @@
-"""SMS through Twilio's own client library, its HTTP layer replaced by httpx.
+"""SMS through Twilio's own client library, its HTTP layer replaced by our httpx client.
 
-Why an async httpx client rather than `asyncio.to_thread` around the default client: the
+Why an async client of ours rather than `asyncio.to_thread` around the default client: the
 dispatcher sends up to `dispatch_concurrency` messages at once, and a thread per waiting request
-would queue behind the default pool's few workers. Twilio's AsyncTwilioHttpClient brings a second
-HTTP stack (aiohttp) and ignores its client-level timeout. A small `AsyncHttpClient` on httpx keeps
-one HTTP stack, honours our timeout, and sends every request to settings.twilio_api_url, while
-Twilio's library still builds the requests, signs in and raises TwilioRestException.
+would queue behind the default pool's few workers. Twilio's AsyncTwilioHttpClient ignores its
+client-level timeout. A small `AsyncHttpClient` on the adapters' httpx client (sending through
+aiohttp, bot/channels/transport.py) honours our timeout and sends every request to
+settings.twilio_api_url, while Twilio's library still builds the requests, signs in and raises
+TwilioRestException.
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ from bot.channels.base import (
     WebhookRequest,
 )
 from bot.channels.common import (
-    http_client,
     phone_of,
     retry_after_seconds,
     to_e164,
     transport_failure,
 )
+from bot.channels.transport import http_client
 from models.protection import mask_address
 from models.settings import ConfigurationError, Settings
 

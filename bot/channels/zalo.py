@@ -1,4 +1,4 @@
-"""Zalo Bot platform with plain httpx: a Telegram-like Bot API.
+"""Zalo Bot platform with httpx (sending through aiohttp): a Telegram-like Bot API.
 
 Assumptions (Zalo's documents are thin; all of this mirrors the Telegram Bot API, which the
 platform copies):
@@ -30,7 +30,6 @@ from bot.channels.base import (
     WebhookRequest,
 )
 from bot.channels.common import (
-    http_client,
     json_or_empty,
     load_json_object,
     native_id,
@@ -40,6 +39,7 @@ from bot.channels.common import (
     throttled_or_down,
     transport_failure,
 )
+from bot.channels.transport import http_client
 from models.protection import mask_address
 from models.settings import ConfigurationError, Settings
 

@@ -1,4 +1,4 @@
-"""ZNS (Zalo Notification Service): approved templates sent to a phone number, with plain httpx.
+"""ZNS (Zalo Notification Service): approved templates sent to a phone number, with httpx.
 
 Send: POST {zns_api_url}/message/template, header access_token, JSON {phone: "84912345678",
 template_id, template_data, tracking_id: outbox id}. Answer: {error: 0, message, data: {msg_id}}
@@ -31,13 +31,13 @@ from bot.channels.base import (
 from bot.channels.common import (
     check_fresh,
     digits_without_plus,
-    http_client,
     json_or_empty,
     load_json_object,
     parse_epoch,
     throttled_or_down,
     transport_failure,
 )
+from bot.channels.transport import http_client
 from bot.channels.zns_oauth import TokenKeeper, TokenUnavailable
 from models.base import utcnow
 from models.messaging.tokens import Cipher
