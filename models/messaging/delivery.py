@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import SQLColumnExpression, String, and_, case, literal, or_, select, update
+from sqlalchemy import (
+    SQLColumnExpression,
+    String,
+    and_,
+    bindparam,
+    case,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -46,25 +57,36 @@ def _earlier_open_message() -> object:
     )
 
 
-async def _due(
-    session: AsyncSession, priority: int, now: datetime, limit: int
-) -> list[tuple[OutboxMessage, str | None]]:
-    """Due pending rows of one priority, oldest first, skipping rows another worker holds;
-    each with its person's language as it is now."""
-    query = (
+def _due_query(priority: int) -> Any:
+    """SQL: due pending rows of one priority, oldest first, skipping rows another worker
+    holds, each with its person's language; `now` and `limit` are parameters."""
+    return (
         select(OutboxMessage, Person.locale)
         .outerjoin(Person, Person.id == OutboxMessage.person_id)
         .where(
             status_in(OutboxMessage.status, ("pending",)),
             OutboxMessage.priority == priority,
-            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.next_attempt_at <= bindparam("now"),
             ~_earlier_open_message(),  # type: ignore[operator]
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
-    return [(message, locale) for message, locale in (await session.execute(query)).all()]
+
+
+# Built once: a claim runs often (on every reply), and building the query, with its aliased
+# sub-query over every column, cost more than running it.
+_DUE = {priority: _due_query(priority) for priority in PRIORITIES}
+
+
+async def _due(
+    session: AsyncSession, priority: int, now: datetime, limit: int
+) -> list[tuple[OutboxMessage, str | None]]:
+    """Due pending rows of one priority, oldest first, skipping rows another worker holds;
+    each with its person's language as it is now."""
+    result = await session.execute(_DUE[priority], {"now": now, "limit": limit})
+    return [(message, locale) for message, locale in result.all()]
 
 
 async def release_stale_claims(
@@ -133,13 +155,60 @@ async def claim_due(
             break
         found.extend(await _due(session, priority, now, limit - len(found)))
     claimed = await _screen(session, [message for message, _ in found], now, settings)
-    await _mark_claimed(session, claimed, worker_id, now)
+    await mark_claimed(session, claimed, worker_id, now)
     _refresh_locales(claimed, {message.id: locale for message, locale in found})
     await session.flush()
     return claimed
 
 
-async def _mark_claimed(
+async def claim_replies(
+    session: AsyncSession, messages: list[OutboxMessage], *, worker_id: str, now: datetime
+) -> list[OutboxMessage]:
+    """Claim, as they are queued, the pending replies among `messages` (the replies to one
+    inbound message, in the transaction that queued them); the ones claimed, in order.
+
+    The caller's dispatcher sends them once the transaction commits, without a claim query;
+    if that process dies first, their lease runs out and any dispatcher takes them back. A
+    reply is left to the usual claim when an earlier unfinished message to its address is
+    not one of these (someone else may be sending it).
+    """
+    replies = [m for m in messages if m.message_class == "reply" and m.status == "pending"]
+    if not replies:
+        return []
+    ids = [m.id for m in replies]
+    earlier = aliased(OutboxMessage)
+    waiting = (
+        select(earlier.id)
+        .where(
+            earlier.address == OutboxMessage.address,
+            status_in(earlier.status, OPEN),
+            earlier.id < OutboxMessage.id,
+            earlier.priority <= OutboxMessage.priority,
+            earlier.id.not_in(ids),
+        )
+        .exists()
+    )
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), ~waiting)
+        .values(
+            status="sending",
+            claimed_at=now,
+            claimed_by=worker_id,
+            attempts=OutboxMessage.attempts + 1,
+            updated_at=now,
+        )
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    taken = set((await session.scalars(statement)).all())
+    claimed = [m for m in replies if m.id in taken]
+    for message in claimed:
+        _set_claimed(message, worker_id, now)
+    return claimed
+
+
+async def mark_claimed(
     session: AsyncSession, claimed: list[OutboxMessage], worker_id: str, now: datetime
 ) -> None:
     """Mark the claimed rows "sending" in one statement (not one per row), and the objects too."""
@@ -159,14 +228,19 @@ async def _mark_claimed(
     )
     await session.execute(statement)
     for message in claimed:
-        for name, value in (
-            ("status", "sending"),
-            ("claimed_at", now),
-            ("claimed_by", worker_id),
-            ("attempts", message.attempts + 1),
-            ("updated_at", now),
-        ):
-            set_committed_value(message, name, value)
+        _set_claimed(message, worker_id, now)
+
+
+def _set_claimed(message: OutboxMessage, worker_id: str, now: datetime) -> None:
+    """The object as the claiming UPDATE left its row."""
+    for name, value in (
+        ("status", "sending"),
+        ("claimed_at", now),
+        ("claimed_by", worker_id),
+        ("attempts", message.attempts + 1),
+        ("updated_at", now),
+    ):
+        set_committed_value(message, name, value)
 
 
 async def _screen(
