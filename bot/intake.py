@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import InboundMessage
 from bot.dialog.service import handle_inbound
+from models.base import utcnow
 from models.conversations.service import record_inbound
 from models.db import transaction
+from models.messaging.service import claim_replies
 from models.messaging.tables import OutboxMessage
 from models.protection import DataProtector
 from models.settings import Settings
@@ -23,6 +25,7 @@ class Intake:
     """What one batch of inbound messages produced."""
 
     replies: list[OutboxMessage] = field(default_factory=list)
+    claimed: list[OutboxMessage] = field(default_factory=list)  # replies claimed as queued
     handled: int = 0
     repeats: int = 0  # events seen before (a provider's retry): answered the first time only
 
@@ -59,11 +62,14 @@ async def take_in_all(
     protector: DataProtector,
     now: datetime | None = None,
     announce: bool = True,
+    claim_for: str | None = None,
 ) -> Intake:
     """Take in the messages of one webhook request in one transaction.
 
-    With `announce`, replies queued are announced to the dispatchers of other processes
-    (scheduler.wakeup) when the transaction commits.
+    With `claim_for` (a dispatcher's worker id) the replies are claimed for it as they are
+    queued (`Intake.claimed`: that dispatcher sends them after the commit). With `announce`,
+    the other replies are announced to the dispatchers of other processes (scheduler.wakeup)
+    when the transaction commits.
     """
     intake = Intake()
     if not messages:
@@ -78,6 +84,10 @@ async def take_in_all(
             else:
                 intake.handled += 1
                 intake.replies.extend(replies)
-        if announce and intake.replies:
+        if claim_for is not None and intake.replies:
+            intake.claimed = await claim_replies(
+                session, intake.replies, worker_id=claim_for, now=now or utcnow()
+            )
+        if announce and len(intake.replies) > len(intake.claimed):
             await announce_queued(session)
     return intake

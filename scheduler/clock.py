@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.channels.base import ChannelAdapter
 from bot.channels.registry import build_adapters, close_adapters
+from models.messaging.tables import OutboxMessage
 from scheduler.admin_jobs import ADMIN_EVERY_SECONDS
 from scheduler.dispatcher import Dispatcher
 from scheduler.jobs import Jobs, Leadership
@@ -47,10 +48,21 @@ class SchedulerHandle:
     dispatching: asyncio.Task[None] | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
+    @property
+    def worker_id(self) -> str:
+        """The name this process's dispatcher claims under."""
+        assert self.dispatcher is not None
+        return self.dispatcher.worker_id
+
     def wake(self) -> None:
         """Replies were queued in this process: the dispatcher (if it runs here) claims now."""
         if self.dispatcher is not None:
             self.dispatcher.wake()
+
+    def hand_over(self, messages: list[OutboxMessage]) -> None:
+        """Replies claimed for this process's dispatcher as they were queued: send them now."""
+        if self.dispatcher is not None and messages:
+            self.dispatcher.hand_over(messages)
 
     async def stop(self) -> None:
         """Stop the jobs and the dispatch loop (sends under way finish), give up the lead,

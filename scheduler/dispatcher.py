@@ -8,6 +8,8 @@ import logging
 import time
 from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
+from itertools import groupby
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -117,12 +119,39 @@ class Dispatcher:
         self._results: GroupCommit[SendOutcome] = GroupCommit(self._write_results)
         self._rendered: dict[tuple[str, str, str, str], Rendered] = {}
         self._woken = asyncio.Event()
+        self._chains: dict[str, asyncio.Future[None]] = {}  # per address: sends handed over
+        self._handed: set[asyncio.Future[None]] = set()
         self._released_at = -float("inf")  # when stale claims were last taken back
         self._claimed_all_at = -float("inf")  # when every priority was last claimed
 
     def wake(self) -> None:
         """Replies were queued: claim now rather than at the next interval."""
         self._woken.set()
+
+    def hand_over(self, messages: Sequence[OutboxMessage]) -> None:
+        """Send messages already claimed for this dispatcher (replies claimed as they were
+        queued), each address's in order and after what it is still sending to that address.
+        """
+        ordered = sorted(messages, key=lambda message: (message.address, message.id))
+        for address, group in groupby(ordered, key=lambda message: message.address):
+            earlier = self._chains.get(address)
+            chain = asyncio.ensure_future(self._deliver_after(earlier, list(group)))
+            self._chains[address] = chain
+            self._handed.add(chain)
+            chain.add_done_callback(partial(self._chain_done, address))
+
+    async def _deliver_after(
+        self, earlier: asyncio.Future[None] | None, messages: list[OutboxMessage]
+    ) -> None:
+        if earlier is not None:
+            await asyncio.gather(earlier, return_exceptions=True)
+        for message in messages:
+            await self._deliver(message)
+
+    def _chain_done(self, address: str, chain: asyncio.Future[None]) -> None:
+        self._handed.discard(chain)
+        if self._chains.get(address) is chain:
+            del self._chains[address]
 
     async def _claim(
         self, limit: int, priorities: tuple[int, ...] = PRIORITIES
@@ -171,6 +200,8 @@ class Dispatcher:
         try:
             await self._dispatch_until(stop, active or (lambda: True))
         finally:
+            if self._handed:
+                await asyncio.gather(*self._handed, return_exceptions=True)
             if listening is not None:
                 listening.cancel()
                 await asyncio.gather(listening, return_exceptions=True)

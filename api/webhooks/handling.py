@@ -106,18 +106,22 @@ async def _inbound(request: Request, provider: str, answer: Callable[[], Respons
     except WebhookRejected as error:
         return rejected(provider, error)
     state = app_state(request)
-    # the replies go out at once: through this process's dispatcher when it is the one
-    # sending, otherwise announced to the others when the transaction commits
+    # the replies go out at once: claimed as they are queued and sent by this process's
+    # dispatcher when it is the one sending, otherwise announced to the others on commit
     here = dispatching_here(state)
+    sending = here is not None and here.leadership.leading
     intake = await take_in_all(
         state.sessions,
         messages=messages,
         settings=state.settings,
         protector=state.protector,
-        announce=here is None or not here.leadership.leading,
+        announce=not sending,
+        claim_for=here.worker_id if here is not None and sending else None,
     )
-    if intake.replies and here is not None:
-        here.wake()
+    if here is not None:
+        here.hand_over(intake.claimed)
+        if len(intake.replies) > len(intake.claimed):
+            here.wake()
     if intake.repeats:
         log.info("%s webhook: %d repeated event(s) ignored", provider, intake.repeats)
     return answer()

@@ -19,6 +19,7 @@ from models.base import utcnow
 from models.messaging.campaigns import CHUNK, enqueue_campaign
 from models.messaging.delivery import (
     claim_due,
+    claim_replies,
     expire_stale,
     release_stale_claims,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "apply_delivery_report",
     "backoff_seconds",
     "claim_due",
+    "claim_replies",
     "enqueue",
     "enqueue_campaign",
     "enqueue_many",
