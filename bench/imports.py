@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
+import time
 from datetime import date
 from typing import Any
 
@@ -89,13 +91,24 @@ def to_xlsx(rows: list[list[str]]) -> bytes:
     return buffer.getvalue()
 
 
-async def _import(kind: str, data: bytes, name: str) -> float:
+def _load() -> str:
+    """The machine's load average (1 minute) as the figure was taken: the box is shared."""
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def _cpu_note(cpu: float, count: int) -> str:
+    """This process's CPU per row (the database server's own time is not in it)."""
+    return f"cpu {cpu / count * 1e6:.0f} µs/row"
+
+
+async def _import(kind: str, data: bytes, name: str) -> tuple[float, float]:
     async with fresh_database(kind) as settings:
         engine = make_engine(settings)
         sessions = make_sessionmaker(engine)
         async with sessions() as session, session.begin():
             await load_units(session)
         protector = DataProtector.from_settings(settings)
+        cpu = time.process_time()
         with Timer() as timer:
             async with sessions() as session, session.begin():
                 report = await import_file(
@@ -106,9 +119,10 @@ async def _import(kind: str, data: bytes, name: str) -> float:
                     actor="bench",
                     today=TODAY,
                 )
+        cpu = time.process_time() - cpu
         await engine.dispose()
         assert report.errors == [], report.errors[:5]
-        return timer.seconds
+        return timer.seconds, cpu
 
 
 def _plain_people(rows: list[list[str]]) -> list[dict[str, Any]]:
@@ -156,19 +170,21 @@ async def _plain_chunk(session: AsyncSession, part: list[list[str]]) -> None:
     )
 
 
-async def _plain_insert(kind: str, rows: list[list[str]], chunk: int = 2000) -> float:
+async def _plain_insert(kind: str, rows: list[list[str]], chunk: int = 2000) -> tuple[float, float]:
     """The same rows written by the same bulk path, with no validation and no encryption."""
     async with fresh_database(kind) as settings:
         engine = make_engine(settings)
         sessions = make_sessionmaker(engine)
         async with sessions() as session, session.begin():
             await load_units(session)
+        cpu = time.process_time()
         with Timer() as timer:
             async with sessions() as session, session.begin():
                 for start in range(0, len(rows), chunk):
                     await _plain_chunk(session, rows[start : start + chunk])
+        cpu = time.process_time() - cpu
         await engine.dispose()
-        return timer.seconds
+        return timer.seconds, cpu
 
 
 async def run(kinds: list[str], count: int) -> list[Figure]:
@@ -177,10 +193,11 @@ async def run(kinds: list[str], count: int) -> list[Figure]:
     csv_data, xlsx_data = to_csv(rows), to_xlsx(rows)
     figures = []
     for kind in kinds:
-        baseline = await _plain_insert(kind, rows)
-        figures.append(Figure("plain bulk insert (baseline)", kind, count, baseline))
+        baseline, cpu = await _plain_insert(kind, rows)
+        note = f"{_cpu_note(cpu, count)}, {_load()}"
+        figures.append(Figure("plain bulk insert (baseline)", kind, count, baseline, note=note))
         for data, name in ((csv_data, "list.csv"), (xlsx_data, "list.xlsx")):
-            seconds = await _import(kind, data, name)
+            seconds, cpu = await _import(kind, data, name)
             figures.append(
                 Figure(
                     f"import {name.split('.')[1].upper()}",
@@ -188,7 +205,7 @@ async def run(kinds: list[str], count: int) -> list[Figure]:
                     count,
                     seconds,
                     baseline,
-                    "validate + encrypt + write",
+                    f"validate + encrypt + write; {_cpu_note(cpu, count)}, {_load()}",
                 )
             )
     return figures

@@ -6,10 +6,12 @@ hand-over to the driver is direct: `executemany` on SQLite, `COPY` on PostgreSQL
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, insert, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,3 +82,42 @@ async def bulk_insert(
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
     order = list(compiled.positiontup or [])
     await driver.executemany(str(compiled), _records(table, rows, order, dialect, defaults))
+
+
+async def reserve_ids(session: AsyncSession, model: type[Base], count: int) -> list[int]:
+    """`count` primary keys for rows the caller will insert with explicit ids, in this transaction.
+
+    Rows written with their ids known need no query afterwards to find them again. PostgreSQL
+    takes them from the table's sequence (safe with concurrent writers). SQLite continues after
+    the largest id: every transaction there starts with BEGIN IMMEDIATE (models/db.py), so no
+    other writer can insert until we commit; should that ever not hold, the insert fails on the
+    primary key instead of mixing rows up.
+    """
+    if count <= 0:
+        return []
+    table = cast(Table, model.__table__)
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        reserved = text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+        )
+        rows = await connection.execute(reserved, {"table": table.name, "n": count})
+        return [int(row[0]) for row in rows]
+    last = await connection.scalar(select(func.max(table.c.id)))
+    start = int(last or 0) + 1
+    return list(range(start, start + count))
+
+
+def one_of(column: Any, values: Sequence[str], dialect: Dialect) -> ColumnElement[bool]:
+    """`column IN (values)` for thousands of strings, sent as one parameter.
+
+    A plain IN renders and binds one parameter per value; here PostgreSQL gets one array
+    (`= ANY`) and SQLite one JSON list read by `json_each`.
+    """
+    if dialect.name == "postgresql":
+        return cast(
+            ColumnElement[bool],
+            column == any_(bindparam(None, list(values), type_=ARRAY(String))),
+        )
+    listed = func.json_each(json.dumps(list(values))).table_valued("value")
+    return cast(ColumnElement[bool], column.in_(select(listed.c.value)))

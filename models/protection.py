@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import re
@@ -42,7 +43,7 @@ class _Keys:
 
     key_id: bytes
     cipher: AESGCM
-    mac_key: bytes
+    mac: hmac.HMAC  # keyed once; each hash copies it (the key schedule is not redone per value)
 
 
 def _hkdf(secret: bytes, info: bytes, length: int = 32) -> bytes:
@@ -55,7 +56,7 @@ def _derive(secret: str) -> _Keys:
     return _Keys(
         key_id=_hkdf(material, b"ansinh key id v1", _KEY_ID_SIZE),
         cipher=AESGCM(_hkdf(material, b"ansinh encryption v1")),
-        mac_key=_hkdf(material, b"ansinh lookup hash v1"),
+        mac=hmac.new(_hkdf(material, b"ansinh lookup hash v1"), digestmod=hashlib.sha256),
     )
 
 
@@ -129,7 +130,9 @@ class DataProtector:
 
 
 def _mac(keys: _Keys, plain: str) -> str:
-    return hmac.digest(keys.mac_key, plain.encode("utf-8"), "sha256").hex()
+    mac = keys.mac.copy()
+    mac.update(plain.encode("utf-8"))
+    return mac.hexdigest()
 
 
 # --- key rotation -----------------------------------------------------------------------------

@@ -82,6 +82,8 @@ def _today(today: date | None) -> date:
 
 def _id_digits(raw: str) -> str:
     """An ID number with the spaces, dots and dashes people put in it removed."""
+    if raw.isascii() and raw.isdigit():  # the common case: nothing to normalize or remove
+        return raw
     return _ID_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
 
 
@@ -104,6 +106,8 @@ class Cccd:
 def _normalize_gender(gender: str | None) -> str | None:
     if gender is None:
         return None
+    if gender in _GENDERS:  # already plain ('male', as rows are normalized before this check)
+        return _GENDERS[gender]
     return _GENDERS.get(strip_diacritics(gender).strip().lower())
 
 
@@ -176,7 +180,10 @@ def parse_cmnd(raw: str) -> Parsed[str]:
 # --- phones -----------------------------------------------------------------------------------
 def _phone_digits(raw: str) -> tuple[bool, str] | None:
     """(written with a country code, the digits), or None when other characters are present."""
-    text = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
+    if raw.isascii() and raw.isdigit():  # the common case: nothing to normalize or remove
+        text = raw
+    else:
+        text = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
     international = text.startswith("+")
     digits = text[1:] if international else text
     if not _is_digits(digits):

@@ -7,18 +7,21 @@ rolled back.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.text import fold
 from models.audit.service import record
-from models.bulk import bulk_insert
+from models.bulk import bulk_insert, one_of, reserve_ids
 from models.payments.service import account_columns, confirmation_code
 from models.payments.tables import PaymentMethodChoice
 from models.people.identifiers import holder_name_key
@@ -27,10 +30,11 @@ from models.people.service import encrypted_id_columns
 from models.people.tables import Beneficiary, ContactAddress, Person
 from models.people.tabular import Sheet, read_table
 from models.places.service import resolve_address
-from models.protection import DataProtector
+from models.protection import DataProtector, mask_cccd
 from models.vocab import ChoiceStatus, Source
 
-CHUNK = 2000
+CHUNK = 5000
+SLICE = 250  # rows validated between two looks at the event loop (see _prepare_between)
 Progress = Callable[[int], None]
 
 # Beneficiary fields an import may change on a person already registered.
@@ -69,13 +73,17 @@ class _Area:
 
 
 class _AreaCache:
-    """Resolves (commune, district) names once per distinct pair."""
+    """Resolves (commune, district) names once per distinct pair (and once per exact spelling)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.known: dict[tuple[str, str], _Area | None] = {}
+        self.exact: dict[tuple[str, str | None], _Area | None] = {}
 
     async def get(self, commune: str, district: str | None) -> _Area | None:
+        spelled = (commune, district)
+        if spelled in self.exact:  # the common case: a spelling seen before in this file
+            return self.exact[spelled]
         key = (fold(commune), fold(district or ""))
         if key not in self.known:
             found = await resolve_address(self.session, commune=commune, district=district)
@@ -87,6 +95,7 @@ class _AreaCache:
                     ambiguous=found.ambiguous,
                 )
             self.known[key] = area
+        self.exact[spelled] = self.known[key]
         return self.known[key]
 
 
@@ -130,9 +139,9 @@ async def import_file(
     return report
 
 
-@dataclass
+@dataclass(slots=True)
 class _Prepared:
-    """A valid row with its database rows already built (encryption done off the event loop)."""
+    """A valid row with its database rows already built (encryption included)."""
 
     candidate: Candidate
     hashes: list[str]
@@ -150,13 +159,32 @@ def _prepare(
     prepared, problems = [], []
     for line, raw in chunk:
         candidate, found = checker.check(line, raw)
-        problems.extend(found)
+        if found:
+            problems.extend(found)
         if candidate is None:
             continue
         hashes = protector.lookup_hashes(candidate.cccd) if candidate.cccd else []
-        choice = _choice_row(protector, candidate, 0, actor) if candidate.method else None
-        prepared.append(_Prepared(candidate, hashes, _person_row(protector, candidate), choice))
+        choice = _choice_row(protector, candidate, actor) if candidate.method else None
+        person = _person_row(protector, candidate, hashes)
+        prepared.append(_Prepared(candidate, hashes, person, choice))
     return prepared, problems
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while an import builds its rows.
+
+    An import allocates millions of small objects that all live until their chunk is written;
+    the collector would walk them again and again (a third of the import's time) and find
+    nothing: they are freed by reference counting. Collection resumes, as it was, afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 async def import_sheet(
@@ -174,16 +202,57 @@ async def import_sheet(
     areas = _AreaCache(session)
     seen: dict[str, int] = {}
     report.rows = len(sheet.rows)
-    for start in range(0, len(sheet.rows), CHUNK):
-        chunk = sheet.rows[start : start + CHUNK]
-        prepared, problems = _prepare(checker, protector, chunk, actor)
-        report.problems.extend(problems)
-        unique = _drop_duplicates(prepared, seen, report)
-        placed = await _place_all(unique, areas, report)
-        await _write_chunk(session, protector, placed, report, actor)
-        report.skipped += len(chunk) - len(unique)
-        if progress:
-            progress(len(chunk))
+    overlap = (await session.connection()).dialect.name in OVERLAPPED
+    writing: asyncio.Task[None] | None = None
+    with _collection_paused():
+        try:
+            for start in range(0, len(sheet.rows), CHUNK):
+                chunk = sheet.rows[start : start + CHUNK]
+                prepared, problems = await _prepare_between(checker, protector, chunk, actor)
+                if writing is not None:
+                    await writing  # the session is free again: the previous chunk is written
+                report.problems.extend(problems)
+                unique = _drop_duplicates(prepared, seen, report)
+                placed = await _place_all(unique, areas, report)
+                report.skipped += len(chunk) - len(unique)
+                written = _write_chunk(session, protector, placed, report, actor, progress, chunk)
+                writing = asyncio.create_task(written)
+                if not overlap:
+                    await writing
+            if writing is not None:
+                await writing
+        finally:
+            await _settled(writing)
+
+
+# Databases whose writes run elsewhere (the server) while the next chunk is validated here.
+OVERLAPPED = frozenset({"postgresql"})
+
+
+async def _prepare_between(
+    checker: RowChecker,
+    protector: DataProtector,
+    chunk: list[tuple[int, dict[str, str]]],
+    actor: str,
+) -> tuple[list[_Prepared], list[RowProblem]]:
+    """`_prepare` a slice at a time, letting the previous chunk's write take its next step."""
+    prepared: list[_Prepared] = []
+    problems: list[RowProblem] = []
+    for start in range(0, len(chunk), SLICE):
+        done, found = _prepare(checker, protector, chunk[start : start + SLICE], actor)
+        prepared += done
+        problems += found
+        await asyncio.sleep(0)
+    return prepared, problems
+
+
+async def _settled(task: asyncio.Task[None] | None) -> None:
+    """Wait for a write still running when the import failed: the caller then rolls back."""
+    if task is None or task.done():
+        return
+    await asyncio.wait([task])
+    if not task.cancelled():
+        task.exception()  # retrieved: the import's own error is the one raised
 
 
 def _drop_duplicates(
@@ -207,9 +276,11 @@ async def _place_all(
     prepared: list[_Prepared], areas: _AreaCache, report: ImportReport
 ) -> list[tuple[_Prepared, _Area]]:
     placed = []
+    seen = areas.exact
     for item in prepared:
         c = item.candidate
-        area = await areas.get(c.commune, c.district)
+        spelled = (c.commune, c.district)
+        area = seen[spelled] if spelled in seen else await areas.get(c.commune, c.district)
         if area is None:
             report.problems.append(
                 RowProblem(c.line, "commune", "import.commune_unknown", {"commune": c.commune})
@@ -232,10 +303,17 @@ async def _existing(
     by_hash = {digest: p.candidate.cccd for p in prepared for digest in p.hashes}
     if not by_hash:
         return {}
+    dialect = (await session.connection()).dialect
+    known = await session.scalars(
+        select(Person.cccd_hash).where(one_of(Person.cccd_hash, list(by_hash), dialect))
+    )
+    found = list(known)
+    if not found:  # a new list: nothing to load
+        return {}
     rows = await session.execute(
         select(Person, Beneficiary)
         .join(Beneficiary, Beneficiary.person_id == Person.id)
-        .where(Person.cccd_hash.in_(list(by_hash)))
+        .where(Person.cccd_hash.in_(found))
     )
     return {str(by_hash[p.cccd_hash]): (p, b) for p, b in rows if p.cccd_hash}
 
@@ -246,6 +324,8 @@ async def _write_chunk(
     placed: list[tuple[_Prepared, _Area]],
     report: ImportReport,
     actor: str,
+    progress: Progress | None = None,
+    chunk: Sequence[object] = (),
 ) -> None:
     existing = await _existing(session, [p for p, _ in placed])
     new = []
@@ -260,18 +340,26 @@ async def _write_chunk(
             new.append((item, area))
     await _insert_new(session, new)
     report.created += len(new)
+    if progress:
+        progress(len(chunk))
 
 
 async def _insert_new(session: AsyncSession, new: list[tuple[_Prepared, _Area]]) -> None:
-    """Write new beneficiaries with one bulk statement per table."""
+    """Write new beneficiaries with one bulk statement per table, their ids known beforehand."""
     if not new:
         return
-    person_ids = await _insert_people(session, [item.person for item, _ in new])
-    pairs = list(zip(new, person_ids, strict=True))
+    person_ids = await reserve_ids(session, Person, len(new))
+    for (item, _), pid in zip(new, person_ids, strict=True):
+        item.person["id"] = pid
+    await bulk_insert(session, Person, [item.person for item, _ in new])
+    beneficiary_ids = await reserve_ids(session, Beneficiary, len(new))
     await bulk_insert(
         session,
         Beneficiary,
-        [_beneficiary_row(item.candidate, area, pid) for (item, area), pid in pairs],
+        [
+            _beneficiary_row(item.candidate, area, pid, bid)
+            for (item, area), pid, bid in zip(new, person_ids, beneficiary_ids, strict=True)
+        ],
     )
     addresses = [
         {
@@ -280,61 +368,43 @@ async def _insert_new(session: AsyncSession, new: list[tuple[_Prepared, _Area]])
             "address": f"tel:{item.candidate.phone}",
             "priority": 0,
         }
-        for (item, _), pid in pairs
+        for (item, _), pid in zip(new, person_ids, strict=True)
         if item.candidate.phone
     ]
     await bulk_insert(session, ContactAddress, addresses)
-    with_choice = [(item.choice, pid) for (item, _), pid in pairs if item.choice]
-    if with_choice:
-        ids = await _ids_by(
-            session, Beneficiary.id, Beneficiary.person_id, [pid for _, pid in with_choice]
-        )
-        await bulk_insert(
-            session,
-            PaymentMethodChoice,
-            [{**choice, "beneficiary_id": ids[pid]} for choice, pid in with_choice],
-        )
+    choices = []
+    for (item, _), bid in zip(new, beneficiary_ids, strict=True):
+        if item.choice is not None:
+            item.choice["beneficiary_id"] = bid
+            choices.append(item.choice)
+    await bulk_insert(session, PaymentMethodChoice, choices)
 
 
-async def _insert_people(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert people and return their ids in order (matched back through the CCCD hash)."""
-    keyed = [row for row in rows if row["cccd_hash"]]
-    await bulk_insert(session, Person, keyed)
-    ids = await _ids_by(session, Person.id, Person.cccd_hash, [r["cccd_hash"] for r in keyed])
-    result = []
-    for row in rows:
-        if row["cccd_hash"]:
-            result.append(ids[row["cccd_hash"]])
-        else:  # no CCCD (kept by registry code): rare, one at a time
-            inserted = await session.execute(insert(Person).returning(Person.id), row)
-            result.append(inserted.scalar_one())
-    return result
-
-
-async def _ids_by(
-    session: AsyncSession, id_column: Any, key_column: Any, keys: list[Any]
-) -> dict[Any, int]:
-    """Map key -> id for freshly inserted rows."""
-    if not keys:
-        return {}
-    rows = await session.execute(select(key_column, id_column).where(key_column.in_(keys)))
-    return {key: row_id for key, row_id in rows}
-
-
-def _person_row(protector: DataProtector, c: Candidate) -> dict[str, Any]:
-    return {
+def _person_row(protector: DataProtector, c: Candidate, hashes: list[str]) -> dict[str, Any]:
+    """The person's columns; `hashes` are the CCCD's lookup hashes, the current key's first."""
+    row: dict[str, Any] = {
         "full_name": c.full_name,
         "search_name": fold(c.full_name),
         "birth_date": c.birth_date,
         "birth_year": c.birth_date.year if c.birth_date else c.birth_year,
         "gender": c.gender,
         "locale": "vi",
-        **encrypted_id_columns(protector, cccd=c.cccd, cmnd=c.cmnd),
     }
+    if c.cccd and not c.cmnd:  # the common case: the CCCD's hash is already computed
+        row["cccd_enc"] = protector.encrypt(c.cccd)
+        row["cccd_hash"] = hashes[0]
+        row["cccd_masked"] = mask_cccd(c.cccd)
+        row["cmnd_enc"] = row["cmnd_hash"] = row["cmnd_masked"] = None
+    else:
+        row.update(encrypted_id_columns(protector, cccd=c.cccd, cmnd=c.cmnd))
+    return row
 
 
-def _beneficiary_row(c: Candidate, area: _Area, person_id: int) -> dict[str, Any]:
+def _beneficiary_row(
+    c: Candidate, area: _Area, person_id: int, beneficiary_id: int
+) -> dict[str, Any]:
     return {
+        "id": beneficiary_id,
         "person_id": person_id,
         "category": c.category,
         "sub_category": c.sub_category,
@@ -350,14 +420,13 @@ def _beneficiary_row(c: Candidate, area: _Area, person_id: int) -> dict[str, Any
     }
 
 
-def _choice_row(
-    protector: DataProtector, c: Candidate, beneficiary_id: int, actor: str
-) -> dict[str, Any]:
+def _choice_row(protector: DataProtector, c: Candidate, actor: str) -> dict[str, Any]:
+    """The payment choice's columns; its beneficiary id is set once reserved."""
     matches = None
     if c.holder_name:
         matches = holder_name_key(c.holder_name) == holder_name_key(c.full_name)
     return {
-        "beneficiary_id": beneficiary_id,
+        "beneficiary_id": 0,
         "method": c.method,
         "provider_code": c.provider_code,
         "holder": "beneficiary",

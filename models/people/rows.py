@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
+from functools import lru_cache
 
 from messages.text import fold
 from models.people.identifiers import (
@@ -93,7 +94,26 @@ _METHODS = {
     "chi tai nha": PaymentMethod.CASH_HOME,
 }
 _WALLET_KEYS = {fold(name): code for code, name in WALLETS.items()}
+# Looked up once per row: the plain values, so no enum attribute is read per row.
+_CATEGORY_VALUES = {key: category.value for key, category in _CATEGORIES.items()}
+_METHOD_INFO = {key: (method, method.value, method.is_cash) for key, method in _METHODS.items()}
 _AMOUNT = re.compile(r"^\d{1,3}([.,\s]\d{3})*$|^\d+$")
+_AMOUNT_SEPARATORS = re.compile(r"[.,\s]")
+
+# Lists repeat the same cell texts (birth dates, amounts) thousands of times: each distinct text
+# is read once per process. Both parsers are pure and return immutable results.
+_date = lru_cache(maxsize=65536)(parse_date)
+
+
+@lru_cache(maxsize=4096)
+def _amount_value(text: str) -> tuple[bool, int | None]:
+    """(valid, amount in VND) of an amount cell; an empty amount is valid and None."""
+    value = text.replace(" ", "").removesuffix("đ").removesuffix("d")
+    if not value:
+        return True, None
+    if not _AMOUNT.match(value):
+        return False, None
+    return True, int(_AMOUNT_SEPARATORS.sub("", value))
 
 
 class RowChecker:
@@ -144,11 +164,11 @@ class RowChecker:
         errors: list[RowProblem],
         _w: list[RowProblem],
     ) -> None:
-        found = _CATEGORIES.get(fold(raw.get("category", "")))
+        found = _CATEGORY_VALUES.get(fold(raw.get("category", "")))
         if found is None:
             errors.append(RowProblem(line, "category", "import.category_unknown"))
         else:
-            c.category = found.value
+            c.category = found
         c.sub_category = raw.get("sub_category")
 
     def _place(
@@ -176,7 +196,7 @@ class RowChecker:
         if raw.get("birth_date", "").isdigit() and len(raw["birth_date"]) == 4:
             raw = {**raw, "birth_year": raw["birth_date"], "birth_date": ""}  # year only
         if raw.get("birth_date"):
-            parsed = parse_date(raw["birth_date"])
+            parsed = _date(raw["birth_date"])
             if parsed.error:
                 self._problem(errors, line, "birth_date", parsed.error)
             c.birth_date = parsed.value
@@ -245,13 +265,10 @@ class RowChecker:
         errors: list[RowProblem],
         _w: list[RowProblem],
     ) -> None:
-        value = raw.get("monthly_amount", "").replace(" ", "").removesuffix("đ").removesuffix("d")
-        if not value:
-            return
-        if not _AMOUNT.match(value):
+        valid, amount = _amount_value(raw.get("monthly_amount", ""))
+        if not valid:
             errors.append(RowProblem(line, "monthly_amount", "import.amount_invalid"))
-            return
-        c.monthly_amount = int(re.sub(r"[.,\s]", "", value))
+        c.monthly_amount = amount
 
     def _method(
         self,
@@ -264,27 +281,27 @@ class RowChecker:
         text = raw.get("method")
         if not text:
             return
-        method = _METHODS.get(fold(text))
-        if method is None:
+        info = _METHOD_INFO.get(fold(text))
+        if info is None:
             errors.append(RowProblem(line, "method", "import.method_unknown"))
             return
-        c.method = method.value
-        if method == PaymentMethod.MOBILE_MONEY:
+        method, c.method, is_cash = info
+        if method is PaymentMethod.MOBILE_MONEY:
             c.provider_code = _WALLET_KEYS.get(fold(raw.get("bank") or text))
-        elif method == PaymentMethod.BANK_ACCOUNT and raw.get("bank"):
+        elif method is PaymentMethod.BANK_ACCOUNT and raw.get("bank"):
             bank = find_bank(raw["bank"])
             if bank.error or bank.value is None:
                 self._problem(errors, line, "bank", bank.error or Problem("id.bank.unknown", {}))
             else:
                 c.provider_code = bank.value.code
-        elif method == PaymentMethod.BANK_ACCOUNT:
+        elif method is PaymentMethod.BANK_ACCOUNT:
             errors.append(RowProblem(line, "bank", "import.required"))
         if raw.get("account"):
             account = parse_account_number(raw["account"])
             if account.error:
                 self._problem(errors, line, "account", account.error)
             c.account = account.value
-        if method.is_cash:
+        if is_cash:
             c.cash_reason = raw.get("cash_reason") or "import"
 
     def _others(
