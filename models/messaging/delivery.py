@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from models.messaging.hours import day_start, next_day_open, next_open, window_for, zone
 from models.messaging.routing import PRIORITIES
@@ -161,6 +161,41 @@ async def claim_due(
     return claimed
 
 
+def _claim_replies_statement() -> Any:
+    """SQL: mark the rows `ids` claimed by `worker_id` at `now`, but for those whose address
+    has an earlier unfinished message outside `ids`; returns the ids marked."""
+    earlier = aliased(OutboxMessage)
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    now: BindParameter[datetime] = bindparam("now")
+    waiting = (
+        select(earlier.id)
+        .where(
+            earlier.address == OutboxMessage.address,
+            status_in(earlier.status, OPEN),
+            earlier.id < OutboxMessage.id,
+            earlier.priority <= OutboxMessage.priority,
+            earlier.id.not_in(ids),
+        )
+        .exists()
+    )
+    return (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), ~waiting)
+        .values(
+            status="sending",
+            claimed_at=now,
+            claimed_by=bindparam("worker_id"),
+            attempts=OutboxMessage.attempts + 1,
+            updated_at=now,
+        )
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+_CLAIM_REPLIES = _claim_replies_statement()
+
+
 async def claim_replies(
     session: AsyncSession, messages: list[OutboxMessage], *, worker_id: str, now: datetime
 ) -> list[OutboxMessage]:
@@ -175,33 +210,8 @@ async def claim_replies(
     replies = [m for m in messages if m.message_class == "reply" and m.status == "pending"]
     if not replies:
         return []
-    ids = [m.id for m in replies]
-    earlier = aliased(OutboxMessage)
-    waiting = (
-        select(earlier.id)
-        .where(
-            earlier.address == OutboxMessage.address,
-            status_in(earlier.status, OPEN),
-            earlier.id < OutboxMessage.id,
-            earlier.priority <= OutboxMessage.priority,
-            earlier.id.not_in(ids),
-        )
-        .exists()
-    )
-    statement = (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), ~waiting)
-        .values(
-            status="sending",
-            claimed_at=now,
-            claimed_by=worker_id,
-            attempts=OutboxMessage.attempts + 1,
-            updated_at=now,
-        )
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False)
-    )
-    taken = set((await session.scalars(statement)).all())
+    values = {"ids": [m.id for m in replies], "worker_id": worker_id, "now": now}
+    taken = set((await session.scalars(_CLAIM_REPLIES, values)).all())
     claimed = [m for m in replies if m.id in taken]
     for message in claimed:
         _set_claimed(message, worker_id, now)
