@@ -45,7 +45,7 @@ NAMES = ["Hoàng Văn Sáng", "Nông Thị Mai", "HOANG VAN SANG"]
 CHAT = "telegram:700100200"
 # Quiet in production (their URLs carry bot tokens), but they carry no personal data either:
 # here they log everything. SQL logging stays off, as in production (it shows parameters).
-VERBOSE = ("httpx", "httpcore", "telegram", "apscheduler", "uvicorn")
+VERBOSE = ("aiohttp", "httpx", "httpcore", "telegram", "apscheduler", "uvicorn")
 
 
 def forms(phone: str) -> list[str]:
@@ -200,7 +200,9 @@ async def test_no_personal_data_in_any_log_line(
     records = production_logging.records
     texts = _texts(production_logging, capsys.readouterr().err)
     found = sorted({secret for secret in SECRETS for text in texts if secret in text})
-    assert len(records) > 20  # the scenario did log (requests, sends, failures, rejections)
+    # the scenario did log (sends, failures, rejections); the SMS gateway and Telegram adapters
+    # send with aiohttp, which logs no line per request as httpx did
+    assert len(records) > 10
     assert any(r.levelno >= logging.WARNING for r in records)
     assert found == []
     digits = {re.sub(r"\D", "", s) for s in SECRETS if re.sub(r"\D", "", s)}
