@@ -18,6 +18,7 @@ from models.settings import ConfigurationError, Settings
 # database drivers' lines carry SQL parameters, names and addresses among them, which no mask
 # can recognise (ANSINH_DATABASE_ECHO still shows SQL, on purpose, for debugging).
 NOISY_LOGGERS = (
+    "aiohttp",
     "httpx",
     "httpcore",
     "telegram",

@@ -157,9 +157,12 @@ def httpx_errors() -> Iterator[None]:
     try:
         yield
     except (aiohttp.ClientError, TimeoutError) as error:
+        # these two name the URL, and a Bot API URL carries the bot token
+        told = not isinstance(error, aiohttp.ClientResponseError | aiohttp.InvalidURL)
+        message = f"{type(error).__name__}: {error}" if told else type(error).__name__
         for caught, raised in _ERRORS:
             if isinstance(error, caught):
-                raise raised(f"{type(error).__name__}: {error}") from error
+                raise raised(message) from error
         raise  # pragma: no cover (aiohttp.ClientError closes the list)
 
 

@@ -244,3 +244,13 @@ async def test_telegram_request_sends_files_as_multipart() -> None:
     assert b"multipart/form-data; boundary=" in sent
     assert b'name="chat_id"' in sent and b"\r\n\r\n42\r\n" in sent
     assert b'filename="list.txt"' in sent and b"file body" in sent
+
+
+async def test_failures_do_not_repeat_the_url(http: AioHttp) -> None:
+    """A Bot API URL carries the bot token: no exception text may show it."""
+    async with BareServer(b"HTTP/1.1 200 OK\r\nbroken header line\r\n\r\n") as server:
+        with pytest.raises(httpx.HTTPError) as caught:
+            await http.request("POST", server.url + "/bot123:SECRET/sendMessage")
+    with pytest.raises(httpx.HTTPError) as invalid:
+        await http.request("GET", "http://[bot123:SECRET/x")
+    assert "SECRET" not in str(caught.value) + str(invalid.value)
