@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,9 +20,12 @@ from sqlalchemy.ext.asyncio import (
 
 from models.settings import Settings
 
+_busy_timeout_ms: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
 
 def _tune_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE so writers never lose updates."""
+    _busy_timeout_ms[engine.sync_engine] = busy_timeout_ms
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -65,10 +72,48 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+# SQLite has one writer at a time, and every transaction here takes the write lock at BEGIN.
+# Within a process, transactions wait for it in line on an asyncio lock: woken the moment the
+# previous one ends, in order, instead of SQLite's busy handler sleeping and retrying (up to
+# 100 ms a nap), which made the slowest answers under load wait seconds.
+_writers: weakref.WeakKeyDictionary[Any, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def _in_line(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
+    engine = sessions.kw.get("bind")
+    if engine is None or engine.dialect.name != "sqlite":
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    owner, lock = _writers.get(engine.sync_engine, (None, None))
+    if owner is not loop or lock is None:  # a lock serves the loop it was made in
+        lock = asyncio.Lock()
+        _writers[engine.sync_engine] = (loop, lock)
+    patience = _busy_timeout_ms.get(engine.sync_engine, 0) / 1000
+    try:
+        async with asyncio.timeout(patience or None):
+            await lock.acquire()
+    except TimeoutError:
+        # what SQLite itself says when its busy timeout runs out
+        raise OperationalError(
+            "BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked")
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 @asynccontextmanager
 async def transaction(
     sessions: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """One unit of work: commit on success, roll back on any error."""
-    async with sessions() as session, session.begin():
+    """One unit of work: commit on success, roll back on any error.
+
+    On SQLite the transactions of one process take the write lock in turn (`_in_line`).
+    """
+    async with _in_line(sessions), sessions() as session, session.begin():
         yield session
