@@ -6,7 +6,7 @@ import asyncio
 import os
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,17 @@ PG_URL = os.environ.get(
     "ANSINH_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/ansinh_bench"
 )
 BENCH_KEY = "bench-data-key-0123456789abcdef0123456789"
+ROOT = Path(__file__).resolve().parents[1]
+ALL_DAY = {"CAMPAIGN_HOURS": "00:00-00:00", "NOTICE_HOURS": "00:00-00:00"}
+
+
+def ansinh_env(values: Mapping[str, str]) -> dict[str, str]:
+    """The environment of an ansinh process a benchmark starts: this process's, without its own
+    `ANSINH_` settings, plus `values` as `ANSINH_` settings; every hour a sending hour."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSINH_")}
+    env.update({f"ANSINH_{name}": value for name, value in {**ALL_DAY, **values}.items()})
+    env["PYTHONPATH"] = str(ROOT)
+    return env
 
 
 @dataclass

@@ -20,6 +20,7 @@ import httpx
 import uvicorn
 from starlette.responses import JSONResponse
 
+from bench.common import ROOT, ansinh_env
 from bench.load_traffic import (
     GATEWAY_SECRET,
     PUBLIC_URL,
@@ -36,7 +37,6 @@ from tests.fakes.zalo import FakeZaloBot
 TELEGRAM_TOKEN, ZALO_TOKEN, GATEWAY_KEY = "123456:LOAD-token", "load-zalo-token", "load-gateway-key"
 FAKES = ("telegram", "zalo", "sms")
 TALLY_PATH = "/_bench/tally"
-ROOT = Path(__file__).resolve().parents[1]
 
 
 class Counted:
@@ -120,7 +120,6 @@ class Services:
 
     def env(self, database_url: str, data_key: str, **extra: str) -> dict[str, str]:
         """The settings of the ansinh processes: real adapters pointed at the fakes."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ANSINH_")}
         values = {
             "DATABASE_URL": database_url,
             "DATA_KEY": data_key,
@@ -147,13 +146,9 @@ class Services:
             "TELEGRAM_RATE_PER_CHAT": "10000",
             "ZALO_BOT_RATE_PER_SECOND": "10000",
             "SMS_RATE_SEGMENTS_PER_SECOND": "10000",
-            "CAMPAIGN_HOURS": "00:00-00:00",
-            "NOTICE_HOURS": "00:00-00:00",
             **extra,
         }
-        env.update({f"ANSINH_{name}": value for name, value in values.items()})
-        env["PYTHONPATH"] = str(ROOT)
-        return env
+        return ansinh_env(values)
 
     def start_servers(self, env: dict[str, str], count: int = 2) -> None:
         """`count` web processes on their own ports, ready when /health answers."""

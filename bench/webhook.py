@@ -40,13 +40,12 @@ from pathlib import Path
 import aiohttp
 import uvicorn
 
-from bench.common import BENCH_KEY, PG_URL, Figure, reset_pg
+from bench.common import BENCH_KEY, PG_URL, ROOT, Figure, ansinh_env, reset_pg
 from bench.load_services import free_port, wait_healthy
 from bench.population import process_cpu
 from tests.fakes.base import Recorded
 from tests.fakes.telegram import FakeTelegram, text_update
 
-ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:WEBHOOK-bench-token"
 SECRET = "webhook-bench-secret"
 FIRST_CHAT = 8_100_000_000
@@ -152,27 +151,23 @@ def process(command: list[str], env: dict[str, str], log: Path) -> Iterator[subp
                 child.wait()
 
 
-def ansinh_env(database_url: str, api_url: str, port: int) -> dict[str, str]:
+def serve_env(database_url: str, api_url: str, port: int) -> dict[str, str]:
     """`ansinh serve` on `port`: the real Telegram adapter at the fake, its scheduler on."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSINH_")}
-    values = {
-        "DATABASE_URL": database_url,
-        "DATA_KEY": BENCH_KEY,
-        "SANDBOX": "false",
-        "RUN_SCHEDULER": "true",
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        "TELEGRAM_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api_url,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_RATE_PER_SECOND": "100000",
-        "TELEGRAM_RATE_PER_CHAT": "100000",
-        "CAMPAIGN_HOURS": "00:00-00:00",
-        "NOTICE_HOURS": "00:00-00:00",
-    }
-    env.update({f"ANSINH_{name}": value for name, value in values.items()})
-    env["PYTHONPATH"] = str(ROOT)
-    return env
+    return ansinh_env(
+        {
+            "DATABASE_URL": database_url,
+            "DATA_KEY": BENCH_KEY,
+            "SANDBOX": "false",
+            "RUN_SCHEDULER": "true",
+            "PORT": str(port),
+            "LOG_LEVEL": "WARNING",
+            "TELEGRAM_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": api_url,
+            "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "TELEGRAM_RATE_PER_SECOND": "100000",
+            "TELEGRAM_RATE_PER_CHAT": "100000",
+        }
+    )
 
 
 def _ansinh(*args: str) -> list[str]:
@@ -309,7 +304,7 @@ async def run_ansinh(options: Options, database: str, logs: Path) -> Outcome:
         replies = Replies()
         async with bot_api(replies) as api_url:
             port = free_port()
-            env = ansinh_env(url, api_url, port)
+            env = serve_env(url, api_url, port)
             for step in (("db", "upgrade"), ("places", "load"), ("demo", "--if-empty")):
                 await asyncio.to_thread(
                     subprocess.run, _ansinh(*step), cwd=ROOT, env=env, check=True,
