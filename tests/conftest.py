@@ -18,6 +18,9 @@ from models.migrate import upgrade
 from models.registry import Base
 from models.settings import Settings, load_settings
 
+# The fake providers (tests/fakes), served for any test that asks for one.
+pytest_plugins = ["tests.fakes.fixtures"]
+
 PG_URL = os.environ.get("ANSINH_TEST_DATABASE_URL", "").strip()
 TEST_KEY = "test-data-key-0123456789abcdef0123456789"
 

@@ -8,18 +8,6 @@ from sqlalchemy import select
 from models.places.service import add_service_point, load_organisations, load_units
 from models.places.tables import Area
 from tests.conftest import Database
-from tests.fakes.fixtures import (  # noqa: F401 (fixtures)
-    fake_sms_gateway,
-    fake_telegram,
-    fake_twilio,
-    fake_zalo,
-    fake_zns,
-    sms_gateway_board,
-    telegram_board,
-    twilio_board,
-    zalo_board,
-    zns_board,
-)
 
 COMMUNE = "Phường Đông Kinh"
 
