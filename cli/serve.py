@@ -9,7 +9,7 @@ import typer
 from rich.panel import Panel
 
 from bot.channels.registry import build_adapters, close_adapters
-from cli.common import console, errors, settings_or_exit
+from cli.common import console, errors, settings_or_exit, settle_heap
 from models.db import make_engine, make_sessionmaker
 from models.logs import configure_logging
 from models.settings import ConfigurationError, Settings
@@ -84,9 +84,11 @@ def serve() -> None:
     check_channels(settings)
     configure_service_logging(settings)
     console.print(Panel.fit(_banner(settings), title="ansinh"))
+    app = create_app(settings)
+    settle_heap()
     # log_config=None: uvicorn's loggers go through the root handler and its masking filter
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_config=None,

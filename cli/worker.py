@@ -11,7 +11,7 @@ from wsgiref.simple_server import WSGIServer
 import typer
 
 from bot.channels.registry import build_adapters, close_adapters
-from cli.common import console, errors, settings_or_exit
+from cli.common import console, errors, settings_or_exit, settle_heap
 from cli.serve import configure_service_logging
 from models.db import make_engine, make_sessionmaker
 from models.settings import ConfigurationError, Settings
@@ -78,6 +78,7 @@ def worker(
     if settings.worker_metrics_port is not None:
         url = f"http://{settings.host}:{settings.worker_metrics_port}/metrics"
         console.print(f"Prometheus metrics on {url}")
+    settle_heap()
     try:
         asyncio.run(run_worker(settings, name=name or None))
     except ConfigurationError as error:
