@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from models.settings import Settings
+from models.sqlite_driver import one_trip_dbapi
 
 _busy_timeout_ms: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
@@ -52,6 +53,8 @@ def make_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
         path = settings.sqlite_path()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+        if settings.database_url.startswith("sqlite+aiosqlite:"):
+            kwargs.setdefault("module", one_trip_dbapi())
         engine = create_async_engine(
             settings.database_url,
             echo=settings.database_echo,
