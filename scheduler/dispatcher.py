@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.base import ChannelAdapter, OutboundMessage, SendResult, SendStatus
 from messages import reserved
 from messages.render import Rendered, render
-from models.db import transaction
-from models.messaging.outcomes import NOT_CONFIGURED
+from models.db import single_statements, transaction
+from models.messaging.outcomes import NOT_CONFIGURED, record_sent
 from models.messaging.routing import PRIORITIES, PRIORITY
 from models.messaging.service import SendOutcome, claim_due, record_results
 from models.messaging.tables import OutboxMessage
@@ -333,14 +333,18 @@ class Dispatcher:
         while True:
             attempt += 1
             try:
-                async with transaction(self._sessions) as session:
-                    await record_results(
-                        session,
-                        outcomes=outcomes,
-                        worker_id=self.worker_id,
-                        now=self._clock.utcnow(),
-                        settings=self.settings,
-                    )
+                if all(outcome.status == "sent" for outcome in outcomes):  # the usual case
+                    async with single_statements(self._sessions) as connection:
+                        await record_sent(connection, outcomes, self._clock.utcnow())
+                else:
+                    async with transaction(self._sessions) as session:
+                        await record_results(
+                            session,
+                            outcomes=outcomes,
+                            worker_id=self.worker_id,
+                            now=self._clock.utcnow(),
+                            settings=self.settings,
+                        )
                 count_results(outcomes)
                 return
             except DBAPIError:

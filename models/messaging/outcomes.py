@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models.base import utcnow
 from models.messaging.hours import next_open, window_for, zone
@@ -68,7 +68,7 @@ async def record_results(
     """Record a batch of send results; returns the fallback messages it queued."""
     settings = settings or get_settings()
     sent = [o for o in outcomes if o.status == "sent"]
-    await _record_sent(session, sent, now)
+    await record_sent(session, sent, now)
     retry_or_fail = [o for o in outcomes if o.status in ("retryable", "permanent")]
     rows = [_retry_or_fail_row(o, now, settings, rng) for o in retry_or_fail]
     await _record_unsent(session, rows, worker_id, now)
@@ -84,8 +84,11 @@ async def record_results(
     return fallbacks
 
 
-async def _record_sent(session: AsyncSession, sent: Sequence[SendOutcome], now: datetime) -> None:
-    """Mark sent in one executemany; a reclaimed row that went out is not sent again."""
+async def record_sent(
+    executor: AsyncSession | AsyncConnection, sent: Sequence[SendOutcome], now: datetime
+) -> None:
+    """Mark sent in one executemany (whole by itself, so it needs no transaction around it);
+    a reclaimed row that went out is not sent again."""
     if not sent:
         return
     statement = (
@@ -108,7 +111,7 @@ async def _record_sent(session: AsyncSession, sent: Sequence[SendOutcome], now: 
         {"m_id": o.message.id, "m_provider_id": o.provider_message_id, "m_cost": o.cost_units}
         for o in sent
     ]
-    await session.execute(statement, rows)
+    await executor.execute(statement, rows)
 
 
 def _retry_or_fail_row(
