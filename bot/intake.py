@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import InboundMessage
-from bot.dialog.service import handle_inbound
+from bot.dialog.service import StepFailed, handle_inbound
 from models.base import utcnow
 from models.conversations.service import record_inbound
 from models.db import transaction
@@ -37,8 +38,15 @@ async def take_in(
     settings: Settings,
     protector: DataProtector,
     now: datetime | None = None,
+    guarded: bool = True,
 ) -> list[OutboxMessage] | None:
-    """Record the event and let the engine answer; None when the event was already seen."""
+    """Record the event and let the engine answer; None when the event was already seen.
+
+    Unguarded, a failing step raises `StepFailed` (bot.dialog.service.handle_inbound).
+    """
+    if inbound.text and "\x00" in inbound.text:
+        # a NUL character means nothing to anyone, and PostgreSQL refuses it in text
+        inbound = replace(inbound, text=inbound.text.replace("\x00", ""))
     fresh = await record_inbound(
         session,
         channel=inbound.channel,
@@ -50,7 +58,7 @@ async def take_in(
     if not fresh:
         return None
     return await handle_inbound(
-        session, inbound=inbound, settings=settings, protector=protector, now=now
+        session, inbound=inbound, settings=settings, protector=protector, now=now, guarded=guarded
     )
 
 
@@ -70,14 +78,44 @@ async def take_in_all(
     queued (`Intake.claimed`: that dispatcher sends them after the commit). With `announce`,
     the other replies are announced to the dispatchers of other processes (scheduler.wakeup)
     when the transaction commits.
+
+    The steps run without savepoints first (failures are rare, savepoints cost two round
+    trips each); if one fails, the whole transaction is rolled back and the batch taken in
+    again with every step in its savepoint, where the failure is answered politely.
     """
-    intake = Intake()
     if not messages:
-        return intake
+        return Intake()
+    taking = partial(
+        _take_in_all, sessions, messages=messages, settings=settings, protector=protector,
+        now=now, announce=announce, claim_for=claim_for,
+    )  # fmt: skip
+    try:
+        return await taking(guarded=False)
+    except StepFailed:
+        return await taking(guarded=True)
+
+
+async def _take_in_all(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    messages: Sequence[InboundMessage],
+    settings: Settings,
+    protector: DataProtector,
+    now: datetime | None,
+    announce: bool,
+    claim_for: str | None,
+    guarded: bool,
+) -> Intake:
+    intake = Intake()
     async with transaction(sessions) as session:
         for inbound in messages:
             replies = await take_in(
-                session, inbound=inbound, settings=settings, protector=protector, now=now
+                session,
+                inbound=inbound,
+                settings=settings,
+                protector=protector,
+                now=now,
+                guarded=guarded,
             )
             if replies is None:
                 intake.repeats += 1

@@ -44,6 +44,14 @@ from models.settings import Settings
 log = logging.getLogger(__name__)
 
 
+class StepFailed(Exception):
+    """A step taken without its savepoint raised: what the transaction wrote must be undone.
+
+    The caller rolls the transaction back and takes the message in again, guarded, where the
+    same failure is caught in its savepoint and answered politely.
+    """
+
+
 async def handle_inbound(
     session: AsyncSession,
     *,
@@ -51,11 +59,14 @@ async def handle_inbound(
     settings: Settings,
     protector: DataProtector,
     now: datetime | None = None,
+    guarded: bool = True,
 ) -> list[OutboxMessage]:
     """Answer one inbound message: STOP/START first, then one step of the conversation.
 
     Returns the outbox rows queued (the replies, and notices such as a verification code).
     Never raises for bad input: anything unexpected answers `dialog.error` and the menu.
+    Unguarded (`guarded=False`), the step runs without a savepoint (two round trips fewer)
+    and a failure raises `StepFailed` instead, for the caller to roll back and retry guarded.
     """
     now = now or utcnow()
     keyword = parse_keyword(inbound.text)
@@ -72,7 +83,11 @@ async def handle_inbound(
     state = load_state(conversation)
     timing = _timing(conversation, state, new, now)
     msg = make_msg(inbound.text, inbound.shared_phone, inbound.location)
-    replies = await _turn(ctx, state, msg, timing)
+    replies = (
+        await _turn(ctx, state, msg, timing)
+        if guarded
+        else await _unguarded(ctx, state, msg, timing)
+    )
     save_state(conversation, state, now)
     rows += await _enqueue_replies(ctx, state, replies)
     return rows + ctx.queued
@@ -121,17 +136,29 @@ def _timing(conversation: Conversation, state: State, new: bool, now: datetime) 
     )
 
 
+async def _step(ctx: Ctx, state: State, msg: Msg, timing: Timing) -> list[Reply]:
+    if timing.new:
+        await flows.start.recognize(ctx, state)
+    if timing.stale:
+        await flows.who.forget_choice(ctx, state)
+    _, replies = await step_state(ctx, state, msg, timing)
+    return replies
+
+
+async def _unguarded(ctx: Ctx, state: State, msg: Msg, timing: Timing) -> list[Reply]:
+    """One engine step in the caller's transaction; a failure is `StepFailed`."""
+    try:
+        return await _step(ctx, state, msg, timing)
+    except Exception as error:
+        raise StepFailed from error
+
+
 async def _turn(ctx: Ctx, state: State, msg: Msg, timing: Timing) -> list[Reply]:
     """One engine step inside a savepoint: a failure undoes its writes and answers politely."""
     before = copy.deepcopy(state)
     try:
         async with ctx.session.begin_nested():
-            if timing.new:
-                await flows.start.recognize(ctx, state)
-            if timing.stale:
-                await flows.who.forget_choice(ctx, state)
-            _, replies = await step_state(ctx, state, msg, timing)
-            return replies
+            return await _step(ctx, state, msg, timing)
     except Exception as error:
         _log_failure(before, error)
         ctx.queued.clear()

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels.base import InboundMessage
-from bot.dialog.service import handle_inbound
+from bot.intake import take_in_all
 from messages.render import Rendered
 from models.conversations.tables import Conversation
 from models.db import make_engine, make_sessionmaker
@@ -104,15 +104,16 @@ class Chat:
             location=location,
         )
         db = self.world.db
-        async with db.sessions() as session, session.begin():
-            rows = await handle_inbound(
-                session,
-                inbound=inbound,
-                settings=db.settings,
-                protector=self.world.protector,
-                now=self.now,
-            )
-        outs = [_out(row, db) for row in rows]
+        # the webhooks' path: recorded once, each step first without its savepoint
+        intake = await take_in_all(
+            db.sessions,
+            messages=[inbound],
+            settings=db.settings,
+            protector=self.world.protector,
+            now=self.now,
+            announce=False,
+        )
+        outs = [_out(row, db) for row in intake.replies]
         self.sent.extend(outs)
         # the replies; notices (a code, a confirmation) are kept in `sent`
         return [o for o in outs if o.row.address == self.address and o.row.key[:7] != "notice."]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.dialog.words import global_word, normalize, shortcut
 from models.conversations.service import forget_stale_data
 from models.conversations.tables import Conversation
+from models.messaging.tables import InboundEvent
 from models.people.tables import ContactAddress
 from tests.dialog.conftest import Chat, World, identify_self, keys_of
 
@@ -195,6 +196,10 @@ async def test_an_unexpected_failure_answers_error_and_resets(zalo: Chat, world:
     assert keys_of(outs) == ["dialog.error", "dialog.menu"]
     conversation = await zalo.conversation()
     assert conversation.flow == "menu" and conversation.data.get("cccd_enc") is None
+    # taken in twice (without the savepoint, then with it), recorded once
+    async with world.db.sessions() as session:
+        recorded = select(func.count()).where(InboundEvent.address == zalo.address)
+        assert await session.scalar(recorded) == 2
 
 
 async def test_sms_menus_fit_one_message(sms: Chat, world: World) -> None:
