@@ -143,10 +143,20 @@ class Dispatcher:
     async def _deliver_after(
         self, earlier: asyncio.Future[None] | None, messages: list[OutboxMessage]
     ) -> None:
+        """Send in order, each once the one before it is sent (not once its result is written:
+        the next reply of a turn does not wait for that write); done when all are recorded."""
         if earlier is not None:
             await asyncio.gather(earlier, return_exceptions=True)
+        recording: list[asyncio.Future[None]] = []
         for message in messages:
-            await self._deliver(message)
+            await self._slots.acquire()
+            try:
+                outcome = await self._sent(message)
+            except BaseException:
+                self._slots.release()
+                raise
+            recording.append(asyncio.ensure_future(self._record(outcome, release=True)))
+        await asyncio.gather(*recording)
 
     def _chain_done(self, address: str, chain: asyncio.Future[None]) -> None:
         self._handed.discard(chain)
@@ -272,22 +282,30 @@ class Dispatcher:
 
     async def _deliver(self, message: OutboxMessage) -> None:
         async with self._slots:
-            result = await self._send(message)
-            outcome = SendOutcome(
-                message=message,
-                status=str(result.status),
-                provider_message_id=result.provider_message_id,
-                retry_after=result.retry_after,
-                reason=result.reason,
-                cost_units=result.cost_units,
-            )
-            try:
-                # the slot is held until the result is written: at most `concurrency`
-                # messages are ever sent but not yet recorded
-                await self._results.submit(outcome)
-            except Exception:
-                count_unhandled("dispatcher")
-                log.exception("could not record the result of outbox message %s", message.id)
+            await self._record(await self._sent(message))
+
+    async def _sent(self, message: OutboxMessage) -> SendOutcome:
+        result = await self._send(message)
+        return SendOutcome(
+            message=message,
+            status=str(result.status),
+            provider_message_id=result.provider_message_id,
+            retry_after=result.retry_after,
+            reason=result.reason,
+            cost_units=result.cost_units,
+        )
+
+    async def _record(self, outcome: SendOutcome, *, release: bool = False) -> None:
+        """Write the result; a slot is held until then (`release`: this call frees it), so at
+        most `concurrency` messages are ever sent but not yet recorded."""
+        try:
+            await self._results.submit(outcome)
+        except Exception:
+            count_unhandled("dispatcher")
+            log.exception("could not record the result of outbox message %s", outcome.message.id)
+        finally:
+            if release:
+                self._slots.release()
 
     async def _send(self, message: OutboxMessage) -> SendResult:
         adapter = self._adapters.get(message.channel)

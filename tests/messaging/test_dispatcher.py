@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.channels.registry import build_adapters, close_adapters
 from models.db import transaction
-from models.messaging.service import enqueue
+from models.messaging.service import claim_replies, enqueue
 from models.messaging.tables import SandboxMessage
 from models.settings import Settings
 from scheduler.dispatcher import Dispatcher
@@ -190,3 +190,63 @@ async def test_a_channel_without_adapter_moves_on_without_marking_the_address(
     ]
     assert chat.reachability == "unknown"
     assert len(fake_sms_gateway.sent(SEND_PATH)) == 1
+
+
+class _SlowRecords(Dispatcher):
+    """A dispatcher whose first write of results waits until the test lets it go."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.release = asyncio.Event()
+        self.writes = 0
+
+    async def _write_results(self, outcomes: Any) -> None:
+        self.writes += 1
+        if self.writes == 1:
+            await self.release.wait()
+        await super()._write_results(outcomes)
+
+
+async def test_replies_handed_over_go_out_in_order_without_waiting_for_the_writes(
+    db: Database, fake_telegram: FakeTelegram, fake_zalo: FakeZaloBot,
+    fake_sms_gateway: FakeSmsGateway,
+) -> None:  # fmt: skip
+    settings = _providers(db, fake_telegram, fake_zalo, fake_sms_gateway)
+    async with transaction(db.sessions) as session:
+        rows = [
+            await enqueue(
+                session,
+                person_id=None,
+                key=key,
+                params={},
+                message_class="reply",
+                address="telegram:601",
+                settings=settings,
+                now=NOON_VN,
+            )
+            for key in ("dialog.atm.ask", "dialog.menu")
+        ]
+        claimed = await claim_replies(
+            session, [row for row in rows if row is not None], worker_id="t1", now=NOON_VN
+        )
+    assert len(claimed) == 2
+    adapters = build_adapters(settings, db.sessions)
+    dispatcher = _SlowRecords(settings, db.sessions, adapters, worker_id="t1", clock=NoonClock())
+    try:
+        dispatcher.hand_over(claimed)
+        for _ in range(200):  # the second goes out while the first's result waits
+            if len(fake_telegram.messages_sent()) == 2:
+                break
+            await asyncio.sleep(0.01)
+        sent = fake_telegram.messages_sent()
+        assert [body["text"] for body in sent] == [
+            dispatcher._render(message).text for message in claimed
+        ]
+        async with db.sessions() as session:
+            assert {row.status for row in await outbox(session)} == {"sending"}
+        dispatcher.release.set()
+        await asyncio.gather(*dispatcher._handed)
+    finally:
+        await close_adapters(adapters)
+    async with db.sessions() as session:
+        assert [row.status for row in await outbox(session)] == ["sent", "sent"]
