@@ -89,7 +89,8 @@ async def test_good_csv_is_imported_encrypted(db: Database, protector: DataProte
                 select(PaymentMethodChoice).where(PaymentMethodChoice.account_masked.is_not(None))
             )
         ).one()
-        assert choice.provider_code == "AGRIBANK" and choice.account_masked.endswith("5678")
+        assert choice.provider_code == "AGRIBANK"
+        assert choice.account_masked is not None and choice.account_masked.endswith("5678")
 
 
 async def test_no_clear_numbers_in_the_database(db: Database, protector: DataProtector) -> None:
