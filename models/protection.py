@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import re
 import unicodedata
@@ -31,6 +30,7 @@ _NONCE_SIZE = 12
 _TAG_SIZE = 16
 _SALT = b"ansinh data protection"
 MIN_KEY_LENGTH = 32
+_SHA256_BLOCK = 64  # bytes; the HMAC key (32 bytes, from HKDF) is padded to it
 
 
 class DecryptionError(ValueError):
@@ -43,7 +43,11 @@ class _Keys:
 
     key_id: bytes
     cipher: AESGCM
-    mac: hmac.HMAC  # keyed once; each hash copies it (the key schedule is not redone per value)
+    # HMAC-SHA256 keyed once: the hashes of the key's inner and outer pads (RFC 2104), which
+    # each lookup hash copies instead of redoing them (what hmac.HMAC.copy does, minus the
+    # Python wrapper around every step).
+    inner: Any
+    outer: Any
 
 
 def _hkdf(secret: bytes, info: bytes, length: int = 32) -> bytes:
@@ -53,10 +57,12 @@ def _hkdf(secret: bytes, info: bytes, length: int = 32) -> bytes:
 def _derive(secret: str) -> _Keys:
     """Independent keys for the blob id, encryption and hashing, all from one secret."""
     material = secret.encode("utf-8")
+    mac_key = _hkdf(material, b"ansinh lookup hash v1").ljust(_SHA256_BLOCK, b"\0")
     return _Keys(
         key_id=_hkdf(material, b"ansinh key id v1", _KEY_ID_SIZE),
         cipher=AESGCM(_hkdf(material, b"ansinh encryption v1")),
-        mac=hmac.new(_hkdf(material, b"ansinh lookup hash v1"), digestmod=hashlib.sha256),
+        inner=hashlib.sha256(bytes(b ^ 0x36 for b in mac_key)),
+        outer=hashlib.sha256(bytes(b ^ 0x5C for b in mac_key)),
     )
 
 
@@ -130,9 +136,12 @@ class DataProtector:
 
 
 def _mac(keys: _Keys, plain: str) -> str:
-    mac = keys.mac.copy()
-    mac.update(plain.encode("utf-8"))
-    return mac.hexdigest()
+    """HMAC-SHA256 of `plain` in hex: H(outer pad || H(inner pad || plain))."""
+    inner = keys.inner.copy()
+    inner.update(plain.encode("utf-8"))
+    outer = keys.outer.copy()
+    outer.update(inner.digest())
+    return str(outer.hexdigest())
 
 
 # --- key rotation -----------------------------------------------------------------------------

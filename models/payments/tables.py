@@ -28,7 +28,8 @@ class PaymentMethodChoice(Base):
     holder_name_matches: Mapped[bool | None]
     status: Mapped[str] = mapped_column(String(24), default="requested")
     source: Mapped[str] = mapped_column(String(16))
-    confirmation_code: Mapped[str] = mapped_column(String(16), index=True)
+    # Shown, never searched: no index (it cost every insert its random letters).
+    confirmation_code: Mapped[str] = mapped_column(String(16))
     cash_reason: Mapped[str | None] = mapped_column(String(200))
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

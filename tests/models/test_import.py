@@ -7,12 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy import func, select, text
 
+from messages.text import fold
 from models.errors import Invalid
 from models.payments.tables import PaymentMethodChoice
-from models.people.importer import ImportReport, import_file
+from models.people.importer import ImportReport, _search_name, import_file
 from models.people.tables import Beneficiary, ContactAddress, Person
 from models.places.service import load_units
 from models.places.tables import Area
@@ -86,7 +89,8 @@ async def test_good_csv_is_imported_encrypted(db: Database, protector: DataProte
                 select(PaymentMethodChoice).where(PaymentMethodChoice.account_masked.is_not(None))
             )
         ).one()
-        assert choice.provider_code == "AGRIBANK" and choice.account_masked.endswith("5678")
+        assert choice.provider_code == "AGRIBANK"
+        assert choice.account_masked is not None and choice.account_masked.endswith("5678")
 
 
 async def test_no_clear_numbers_in_the_database(db: Database, protector: DataProtector) -> None:
@@ -252,3 +256,21 @@ async def test_duplicates_across_chunks(
     assert report.created == 30
     assert [(p.line, p.key) for p in report.errors] == [(32, "import.duplicate")]
     assert await _count(db, Beneficiary) == 30
+
+
+_NAME_TEXT = st.text(
+    st.one_of(
+        st.sampled_from(
+            list("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯưạẢảẤấẦầẨẩẪẫẬậắỆệỉịọỏốồổỗộ")
+        ),
+        st.sampled_from(list(" \t\u00a0\u2003\u0301\u0323Σσς'-.")),
+        st.characters(),
+    )
+)
+
+
+@given(_NAME_TEXT)
+def test_search_name_is_the_folded_name(text: str) -> None:
+    """The import folds a name word by word; the result is fold() of the whole name."""
+    name = " ".join(text.split())  # as the row checker leaves a name
+    assert _search_name(name) == fold(name)

@@ -80,6 +80,20 @@ def test_lookup_hash_is_keyed_and_stable() -> None:
     assert PROTECTOR.lookup_hashes(CCCD) == [digest]
 
 
+def test_lookup_hash_is_hmac_sha256_and_never_changes() -> None:
+    """Stored hashes are looked up again later: the value for a key and a number is fixed."""
+    import hmac
+
+    from models.protection import _hkdf
+
+    key = _hkdf(TEST_KEY.encode(), b"ansinh lookup hash v1")
+    for value in (CCCD, "", "Đ" * 70, "9" * 200):
+        assert PROTECTOR.lookup_hash(value) == hmac.new(key, value.encode(), "sha256").hexdigest()
+    assert PROTECTOR.lookup_hash(CCCD) == (
+        "527a7efa17f738b0b7635683f4082ebe84a3573b88b22b9a85df50fad8bb1522"
+    )
+
+
 def test_old_keys_decrypt_and_hash_while_rotating() -> None:
     old = DataProtector(OLD_KEY)
     blob = old.encrypt(CCCD)
