@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.messaging.tables import ProviderToken
 from models.payments.tables import PaymentMethodChoice
 from models.people.tables import Person
+from models.randomness import random_bytes
 from models.requests.tables import RegistrationRequest
 from models.settings import Settings
 
@@ -101,7 +101,7 @@ class DataProtector:
     def encrypt(self, plain: str) -> bytes:
         """Encrypt under the current key with a fresh random nonce."""
         header = _FORMAT_VERSION + self._current.key_id
-        nonce = os.urandom(_NONCE_SIZE)
+        nonce = random_bytes(_NONCE_SIZE)
         return header + nonce + self._current.cipher.encrypt(nonce, plain.encode("utf-8"), header)
 
     def decrypt(self, blob: bytes) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +10,7 @@ from models.errors import Invalid
 from models.payments.tables import PaymentMethodChoice
 from models.people.identifiers import holder_name_key
 from models.protection import DataProtector, mask_account
+from models.randomness import random_bytes
 from models.vocab import WALLETS, ChoiceStatus, PaymentMethod, Source
 
 # No 0/O or 1/I: codes are read aloud over the phone and typed on keypads.
@@ -23,7 +22,7 @@ _CODE_TABLE = bytes(ord(_CODE_ALPHABET[byte % 32]) for byte in range(256))
 def confirmation_code() -> str:
     """A short code a person can read to an officer ('K7M2QX')."""
     # 32 letters divide 256 evenly, so taking each random byte modulo 32 is unbiased.
-    return secrets.token_bytes(6).translate(_CODE_TABLE).decode("ascii")
+    return random_bytes(6).translate(_CODE_TABLE).decode("ascii")
 
 
 def account_columns(protector: DataProtector, account_number: str | None) -> dict[str, object]:
