@@ -391,30 +391,22 @@ def _person_row(protector: DataProtector, c: Candidate, hashes: list[str]) -> di
     """The person's columns; `hashes` are the CCCD's lookup hashes, the current key's first."""
     birth_year = c.birth_date.year if c.birth_date else c.birth_year
     search_name = _search_name(c.full_name)
-    if c.cccd and not c.cmnd:  # the common case: the CCCD's hash is already computed
-        return {
-            "full_name": c.full_name,
-            "search_name": search_name,
-            "birth_date": c.birth_date,
-            "birth_year": birth_year,
-            "gender": c.gender,
-            "locale": "vi",
-            "cccd_enc": protector.encrypt(c.cccd),
-            "cccd_hash": hashes[0],
-            "cccd_masked": mask_cccd(c.cccd),
-            "cmnd_enc": None,
-            "cmnd_hash": None,
-            "cmnd_masked": None,
-        }
-    return {
+    row: dict[str, Any] = {
         "full_name": c.full_name,
         "search_name": search_name,
         "birth_date": c.birth_date,
         "birth_year": birth_year,
         "gender": c.gender,
         "locale": "vi",
-        **encrypted_id_columns(protector, cccd=c.cccd, cmnd=c.cmnd),
     }
+    if c.cccd and not c.cmnd:  # the common case: the CCCD's hash is already computed
+        row["cccd_enc"] = protector.encrypt(c.cccd)
+        row["cccd_hash"] = hashes[0]
+        row["cccd_masked"] = mask_cccd(c.cccd)
+        row["cmnd_enc"] = row["cmnd_hash"] = row["cmnd_masked"] = None
+    else:
+        row.update(encrypted_id_columns(protector, cccd=c.cccd, cmnd=c.cmnd))
+    return row
 
 
 def _search_name(full_name: str) -> str:
