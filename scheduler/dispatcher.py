@@ -147,15 +147,7 @@ class Dispatcher:
         the next reply of a turn does not wait for that write); done when all are recorded."""
         if earlier is not None:
             await asyncio.gather(earlier, return_exceptions=True)
-        recording: list[asyncio.Future[None]] = []
-        for message in messages:
-            await self._slots.acquire()
-            try:
-                outcome = await self._sent(message)
-            except BaseException:
-                self._slots.release()
-                raise
-            recording.append(asyncio.ensure_future(self._record(outcome, release=True)))
+        recording = [await self._send_in_slot(message) for message in messages]
         await asyncio.gather(*recording)
 
     def _chain_done(self, address: str, chain: asyncio.Future[None]) -> None:
@@ -281,12 +273,19 @@ class Dispatcher:
         roomy.clear()
 
     async def _deliver(self, message: OutboxMessage) -> None:
-        async with self._slots:
-            await self._record(await self._sent(message))
+        await (await self._send_in_slot(message))
 
-    async def _sent(self, message: OutboxMessage) -> SendOutcome:
-        result = await self._send(message)
-        return SendOutcome(
+    async def _send_in_slot(self, message: OutboxMessage) -> asyncio.Future[None]:
+        """Send in one of the `concurrency` slots; the slot is freed once the result is
+        written (the future returned), so at most `concurrency` messages are ever sent but
+        not yet recorded."""
+        await self._slots.acquire()
+        try:
+            result = await self._send(message)
+        except BaseException:
+            self._slots.release()
+            raise
+        outcome = SendOutcome(
             message=message,
             status=str(result.status),
             provider_message_id=result.provider_message_id,
@@ -294,18 +293,16 @@ class Dispatcher:
             reason=result.reason,
             cost_units=result.cost_units,
         )
+        return asyncio.ensure_future(self._record(outcome))
 
-    async def _record(self, outcome: SendOutcome, *, release: bool = False) -> None:
-        """Write the result; a slot is held until then (`release`: this call frees it), so at
-        most `concurrency` messages are ever sent but not yet recorded."""
+    async def _record(self, outcome: SendOutcome) -> None:
         try:
             await self._results.submit(outcome)
         except Exception:
             count_unhandled("dispatcher")
             log.exception("could not record the result of outbox message %s", outcome.message.id)
         finally:
-            if release:
-                self._slots.release()
+            self._slots.release()
 
     async def _send(self, message: OutboxMessage) -> SendResult:
         adapter = self._adapters.get(message.channel)

@@ -389,13 +389,11 @@ async def _insert_new(session: AsyncSession, new: list[tuple[_Prepared, _Area]])
 
 def _person_row(protector: DataProtector, c: Candidate, hashes: list[str]) -> dict[str, Any]:
     """The person's columns; `hashes` are the CCCD's lookup hashes, the current key's first."""
-    birth_year = c.birth_date.year if c.birth_date else c.birth_year
-    search_name = _search_name(c.full_name)
     row: dict[str, Any] = {
         "full_name": c.full_name,
-        "search_name": search_name,
+        "search_name": _search_name(c.full_name),
         "birth_date": c.birth_date,
-        "birth_year": birth_year,
+        "birth_year": c.birth_date.year if c.birth_date else c.birth_year,
         "gender": c.gender,
         "locale": "vi",
     }

@@ -196,7 +196,8 @@ async def test_an_unexpected_failure_answers_error_and_resets(zalo: Chat, world:
     assert keys_of(outs) == ["dialog.error", "dialog.menu"]
     conversation = await zalo.conversation()
     assert conversation.flow == "menu" and conversation.data.get("cccd_enc") is None
-    # taken in twice (without the savepoint, then with it), recorded once
+    # two messages, two events: the failing one was taken in twice (without its savepoint,
+    # then with it) but recorded once
     async with world.db.sessions() as session:
         recorded = select(func.count()).where(InboundEvent.address == zalo.address)
         assert await session.scalar(recorded) == 2
