@@ -14,13 +14,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import data
 from models.base import Base
+from models.places.index import forget_places
 from models.places.names import search_key
-from models.places.tables import Area, AreaConversion, AreaLevel, Organisation
+from models.places.tables import (
+    COMMUNE,
+    DISTRICT,
+    LEGACY_COMMUNE,
+    PROVINCE,
+    Area,
+    AreaConversion,
+    AreaLevel,
+    Organisation,
+)
 
-PROVINCE = "province"
-COMMUNE = "commune"
-DISTRICT = "district"
-LEGACY_COMMUNE = "legacy_commune"
+__all__ = [
+    "BANK",
+    "COMMUNE",
+    "COMMUNE_COMMITTEE",
+    "DISTRICT",
+    "LEGACY_COMMUNE",
+    "LEVELS",
+    "PROVINCE",
+    "LoadReport",
+    "load_organisations",
+    "load_units",
+]
 
 # The levels of the area tree: rows, so another tree (a future reform) is data too.
 LEVELS: tuple[dict[str, Any], ...] = (
@@ -141,6 +159,7 @@ async def load_units(session: AsyncSession, *, path: Path = data.UNITS_FILE) -> 
     legacy = _load_legacy_communes(areas, units["legacy_communes"], districts, effective)
     await session.flush()
     await _load_conversions(session, report, units["legacy_communes"], legacy, current)
+    forget_places()
     return report
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.places.index import Place, places_of
 from models.places.loader import (
     COMMUNE,
     DISTRICT,
@@ -34,6 +35,7 @@ __all__ = [
     "AreaMatch",
     "InvalidPlace",
     "LoadReport",
+    "Place",
     "Resolution",
     "add_service_point",
     "commune_by_code",
@@ -52,10 +54,10 @@ __all__ = [
 class AreaMatch:
     """A commune found by name; a former one also has its former district and today's communes."""
 
-    area: Area
+    area: Place
     score: float
-    now_in: list[Area] = field(default_factory=list)
-    district: Area | None = None
+    now_in: list[Place] = field(default_factory=list)
+    district: Place | None = None
 
 
 @dataclass
@@ -109,46 +111,33 @@ async def _conversions(session: AsyncSession, legacy_ids: list[int]) -> dict[int
 async def search_communes(
     session: AsyncSession, query: str, *, include_legacy: bool = False, limit: int = 5
 ) -> list[AreaMatch]:
-    """Communes whose name looks like `query`: accents, case, prefixes and typos forgiven."""
+    """Communes whose name looks like `query`: accents, case, prefixes and typos forgiven.
+
+    Scored against the places this process keeps (models.places.index): no query at all
+    while they are fresh.
+    """
     kind, key = split_kind(query)
     if not key or limit <= 0:
         return []
-    levels = [COMMUNE, LEGACY_COMMUNE] if include_legacy else [COMMUNE]
-    # names only for the scoring: whole rows are loaded for the few that match
-    names = await session.execute(
-        select(Area.id, Area.search_name, Area.kind, Area.legacy).where(Area.level.in_(levels))
-    )
-    scored = [(similarity(key, row.search_name), row) for row in names]
-    scored = [(s, row) for s, row in scored if s > 0]
+    places = await places_of(session)
+    candidates = places.communes + places.former if include_legacy else places.communes
+    scored = [(similarity(key, place.search_name), place) for place in candidates]
+    scored = [(s, place) for s, place in scored if s > 0]
     # Ties: the kind written ("phường …") first, then today's unit before a former one.
-    scored.sort(key=lambda sr: (-sr[0], sr[1].kind != kind, sr[1].legacy, sr[1].search_name))
-    areas = await _areas_by_id(session, {row.id for _, row in scored})
-    targets = await _conversions(session, [row.id for _, row in scored if row.legacy])
-    best = [
-        (s, areas[row.id])
-        for s, row in scored
-        if not _same_as_today(areas[row.id], targets.get(row.id, []))
-    ][:limit]
-    parents = await _areas_by_id(session, {a.parent_id for _, a in best if a.legacy})
-    return [
-        AreaMatch(
-            area=a,
-            score=round(s, 3),
-            now_in=targets.get(a.id, []),
-            district=parents.get(a.parent_id) if a.legacy and a.parent_id else None,
-        )
-        for s, a in best
-    ]
+    scored.sort(key=lambda sp: (-sp[0], sp[1].kind != kind, sp[1].legacy, sp[1].search_name))
+    matches: list[AreaMatch] = []
+    for s, place in scored:
+        now_in = list(places.went_into.get(place.id, ()))
+        if place.legacy and _same_as_today(place, now_in):
+            continue
+        district = places.by_id.get(place.parent_id) if place.legacy and place.parent_id else None
+        matches.append(AreaMatch(place, round(s, 3), now_in, district))
+        if len(matches) == limit:
+            break
+    return matches
 
 
-async def _areas_by_id(session: AsyncSession, ids: set[int | None]) -> dict[int, Area]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    return {a.id: a for a in (await session.scalars(select(Area).where(Area.id.in_(wanted))))}
-
-
-def _same_as_today(area: Area, now_in: list[Area]) -> bool:
+def _same_as_today(area: Place, now_in: list[Place]) -> bool:
     """A former commune that became the commune of the same name adds nothing to a search."""
     return len(now_in) == 1 and now_in[0].name == area.name
 

@@ -9,6 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
 
+# the codes of the area levels the shipped data uses (rows of area_levels)
+PROVINCE = "province"
+COMMUNE = "commune"
+DISTRICT = "district"
+LEGACY_COMMUNE = "legacy_commune"
+
 
 class AreaLevel(Base):
     """One level of the area tree (province, district, commune...): data, not code."""

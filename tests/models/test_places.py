@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from models import data
 from models.errors import Invalid, NotFound
-from models.places import service
+from models.places import index, service
 from models.places.names import search_key, split_kind
 from models.places.points import haversine_km
 from models.places.tables import Area, AreaConversion, AreaLevel, Organisation
@@ -182,6 +182,25 @@ async def test_search_legacy_skips_a_namesake_that_became_itself(session: AsyncS
     matches = await service.search_communes(session, "dong kinh", include_legacy=True)
     assert [m.area.name for m in matches if m.score == 1.0] == ["Phường Đông Kinh"]
     assert not matches[0].area.legacy
+
+
+async def test_search_keeps_the_places_until_they_are_loaded_again_or_a_minute_old(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def first(query: str) -> str:
+        return (await service.search_communes(session, query))[0].area.name
+
+    assert await first("dong kinh") == "Phường Đông Kinh"
+    commune = await _commune(session, "Phường Đông Kinh")
+    commune.name, commune.search_name = "Phường Đông Kinh Mới", "dong kinh moi"
+    await session.commit()
+    assert await first("dong kinh") == "Phường Đông Kinh"  # the names read a moment ago
+    monkeypatch.setattr(index, "FRESH_SECONDS", 0.0)
+    assert await first("dong kinh") == "Phường Đông Kinh Mới"  # too old: read again
+    monkeypatch.undo()
+    await service.load_units(session)  # the shipped name again, and the kept names forgotten
+    await session.commit()
+    assert await first("dong kinh") == "Phường Đông Kinh"
 
 
 async def test_commune_by_code(session: AsyncSession) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dialog.engine import Ctx, Msg, Opt, Reply, State, entry, finish, goto, opt, retry, step
 from bot.dialog.flows.common import NOT_UNDERSTOOD, home_commune
 from bot.dialog.flows.places import area_id, commune_options, recalled, remember
+from models.places.index import Place, place_by_id
 from models.places.service import nearest_service_points, service_points_in_commune
 from models.places.tables import Area, ServicePoint
 
@@ -85,7 +86,7 @@ async def on_commune(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
 async def on_pick(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     """One of the communes offered."""
     chosen = area_id(msg.choice)
-    commune = await ctx.session.get(Area, chosen) if chosen else None
+    commune = await place_by_id(ctx.session, chosen) if chosen else None
     if commune is None:
         if msg.choice is None and msg.text:
             return await _search(ctx, st, msg.text, from_step=True)
@@ -99,8 +100,9 @@ async def _search(ctx: Ctx, st: State, text: str, *, from_step: bool) -> list[Re
         if from_step:
             return await retry(ctx, st, "dialog.commune.unknown")
         return await finish(ctx, st, [Reply("dialog.commune.unknown")])
-    if sure:
-        commune = await ctx.session.get(Area, area_id(options[0].value))
+    chosen = area_id(options[0].value)
+    if sure and chosen is not None:
+        commune = await place_by_id(ctx.session, chosen)
         if commune is not None:
             return await _show(ctx, st, commune)
     remember(st, OPTIONS_KEY, options)
@@ -116,7 +118,7 @@ def _point_params(point: ServicePoint) -> dict[str, str]:
     }
 
 
-async def _show(ctx: Ctx, st: State, commune: Area) -> list[Reply]:
+async def _show(ctx: Ctx, st: State, commune: Area | Place) -> list[Reply]:
     points = await service_points_in_commune(ctx.session, commune.id)
     if not points:
         return await finish(ctx, st, [Reply("dialog.atm.none", {"commune": commune.name})])
