@@ -36,6 +36,11 @@ _RENDERED_KEPT = 512  # distinct rendered messages kept for reuse
 # claims everything due at least this often, so a stream of replies never holds back the rest.
 CLAIM_ALL_EVERY_SECONDS = 0.2
 REPLIES = (PRIORITY["reply"],)
+# A results write that finds fewer than RESULTS_FULL results waits RESULTS_LINGER_SECONDS for
+# more to join it: a conversation's replies come a few at a time, and each write is a
+# transaction. The replies do not wait for it (the next of a turn waits only for the send).
+RESULTS_LINGER_SECONDS = 0.02
+RESULTS_FULL = 8
 
 
 def _params_key(params: Mapping[str, Any]) -> str:
@@ -62,11 +67,16 @@ class GroupCommit(Generic[T]):
     """Writes items in as few transactions as possible; `submit` returns once its item is written.
 
     Whoever finds no write running writes everything queued so far, so under load many
-    results share one short transaction, and idle results are written at once.
+    results share one short transaction. One who finds fewer than `full` queued first waits
+    `linger` seconds for others to join (none at all by default).
     """
 
-    def __init__(self, write: Callable[[list[T]], Awaitable[None]]) -> None:
+    def __init__(
+        self, write: Callable[[list[T]], Awaitable[None]], *, linger: float = 0.0, full: int = 1
+    ) -> None:
         self._write = write
+        self._linger = linger
+        self._full = full
         self._queued: list[tuple[T, asyncio.Future[None]]] = []
         self._lock = asyncio.Lock()
 
@@ -76,6 +86,8 @@ class GroupCommit(Generic[T]):
         self._queued.append((item, future))
         async with self._lock:
             if not future.done():
+                if len(self._queued) < self._full:
+                    await asyncio.sleep(self._linger)
                 batch, self._queued = self._queued, []
                 await self._write_batch(batch)
         await future
@@ -116,7 +128,9 @@ class Dispatcher:
         self._clock = clock or SystemClock()
         self._limits = ChannelLimits(settings, self._clock)
         self._slots = asyncio.Semaphore(settings.dispatch_concurrency)
-        self._results: GroupCommit[SendOutcome] = GroupCommit(self._write_results)
+        self._results: GroupCommit[SendOutcome] = GroupCommit(
+            self._write_results, linger=RESULTS_LINGER_SECONDS, full=RESULTS_FULL
+        )
         self._rendered: dict[tuple[str, str, str, str], Rendered] = {}
         self._woken = asyncio.Event()
         self._chains: dict[str, asyncio.Future[None]] = {}  # per address: sends handed over

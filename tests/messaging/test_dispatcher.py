@@ -12,7 +12,7 @@ from models.db import transaction
 from models.messaging.service import claim_replies, enqueue
 from models.messaging.tables import SandboxMessage
 from models.settings import Settings
-from scheduler.dispatcher import Dispatcher
+from scheduler.dispatcher import Dispatcher, GroupCommit
 from tests.conftest import Database
 from tests.fakes.sms_gateway import SEND_PATH, FakeSmsGateway
 from tests.fakes.telegram import FakeTelegram
@@ -250,3 +250,19 @@ async def test_replies_handed_over_go_out_in_order_without_waiting_for_the_write
         await close_adapters(adapters)
     async with db.sessions() as session:
         assert [row.status for row in await outbox(session)] == ["sent", "sent"]
+
+
+async def test_results_arriving_together_share_one_write_when_it_waits_for_them() -> None:
+    async def run(**waiting: Any) -> list[list[int]]:
+        writes: list[list[int]] = []
+
+        async def write(items: list[int]) -> None:
+            writes.append(items)
+            await asyncio.sleep(0)
+
+        results = GroupCommit(write, **waiting)
+        await asyncio.gather(*(results.submit(item) for item in (1, 2, 3)))
+        return writes
+
+    assert await run() == [[1], [2, 3]]  # the first is written at once, the rest meanwhile
+    assert await run(linger=0.001, full=8) == [[1, 2, 3]]
