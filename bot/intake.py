@@ -39,10 +39,12 @@ async def take_in(
     protector: DataProtector,
     now: datetime | None = None,
     guarded: bool = True,
+    claim_for: str | None = None,
 ) -> list[OutboxMessage] | None:
     """Record the event and let the engine answer; None when the event was already seen.
 
-    Unguarded, a failing step raises `StepFailed` (bot.dialog.service.handle_inbound).
+    Unguarded, a failing step raises `StepFailed`; with `claim_for`, the replies are queued
+    claimed by that dispatcher when they may go at once (bot.dialog.service.handle_inbound).
     """
     if inbound.text and "\x00" in inbound.text:
         # a NUL character means nothing to anyone, and PostgreSQL refuses it in text
@@ -58,7 +60,13 @@ async def take_in(
     if not fresh:
         return None
     return await handle_inbound(
-        session, inbound=inbound, settings=settings, protector=protector, now=now, guarded=guarded
+        session,
+        inbound=inbound,
+        settings=settings,
+        protector=protector,
+        now=now,
+        guarded=guarded,
+        claim_for=claim_for,
     )
 
 
@@ -116,6 +124,7 @@ async def _take_in_all(
                 protector=protector,
                 now=now,
                 guarded=guarded,
+                claim_for=claim_for,
             )
             if replies is None:
                 intake.repeats += 1
@@ -123,9 +132,14 @@ async def _take_in_all(
                 intake.handled += 1
                 intake.replies.extend(replies)
         if claim_for is not None and intake.replies:
-            intake.claimed = await claim_replies(
-                session, intake.replies, worker_id=claim_for, now=now or utcnow()
-            )
+            # queued claimed as a rule; the others (an earlier reply to the address unfinished,
+            # a reply queued outside the step) are claimed here when they may go
+            await claim_replies(session, intake.replies, worker_id=claim_for, now=now or utcnow())
+            intake.claimed = [m for m in intake.replies if _claimed_by(m, claim_for)]
         if announce and len(intake.replies) > len(intake.claimed):
             await announce_queued(session)
     return intake
+
+
+def _claimed_by(message: OutboxMessage, worker_id: str) -> bool:
+    return message.status == "sending" and message.claimed_by == worker_id

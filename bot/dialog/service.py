@@ -35,7 +35,7 @@ from models.base import utcnow
 from models.conversations.service import conversation_for
 from models.conversations.tables import Conversation
 from models.messaging.optout import opt_in, opt_out, parse_keyword
-from models.messaging.service import enqueue
+from models.messaging.service import ReplyMessage, enqueue_replies
 from models.messaging.tables import OutboxMessage
 from models.people.tables import ContactAddress
 from models.protection import DataProtector
@@ -60,6 +60,7 @@ async def handle_inbound(
     protector: DataProtector,
     now: datetime | None = None,
     guarded: bool = True,
+    claim_for: str | None = None,
 ) -> list[OutboxMessage]:
     """Answer one inbound message: STOP/START first, then one step of the conversation.
 
@@ -67,10 +68,12 @@ async def handle_inbound(
     Never raises for bad input: anything unexpected answers `dialog.error` and the menu.
     Unguarded (`guarded=False`), the step runs without a savepoint (two round trips fewer)
     and a failure raises `StepFailed` instead, for the caller to roll back and retry guarded.
+    With `claim_for` (a dispatcher's worker id) the replies are queued claimed by it, unless
+    an earlier reply to the address is still unfinished.
     """
     now = now or utcnow()
     keyword = parse_keyword(inbound.text)
-    conversation, new = await conversation_for(
+    conversation, new, waiting = await conversation_for(
         session, channel=inbound.channel, address=inbound.address, now=now
     )
     if keyword == "stop":
@@ -89,7 +92,16 @@ async def handle_inbound(
         else await _unguarded(ctx, state, msg, timing)
     )
     save_state(conversation, state, now)
-    rows += await _enqueue_replies(ctx, state, replies)
+    rows += await enqueue_replies(
+        ctx.session,
+        [_reply_message(reply) for reply in replies],
+        address=ctx.address,
+        person_id=state.person_id,
+        locale=state.locale,
+        settings=ctx.settings,
+        now=ctx.now,
+        claimed_by=None if waiting else claim_for,
+    )
     return rows + ctx.queued
 
 
@@ -189,29 +201,15 @@ def _log_failure(state: State, error: BaseException) -> None:
     )
 
 
-async def _enqueue_replies(ctx: Ctx, state: State, replies: list[Reply]) -> list[OutboxMessage]:
-    rows = []
-    for reply in replies:
-        params = reserved.pack(
-            reply.params,
-            choices=[option.as_param() for option in reply.options],
-            request_contact=reply.request_contact,
-            request_location=reply.request_location,
-        )
-        row = await enqueue(
-            ctx.session,
-            person_id=state.person_id,
-            key=reply.key,
-            params=params,
-            message_class="reply",
-            address=ctx.address,
-            locale=state.locale,
-            settings=ctx.settings,
-            now=ctx.now,
-        )
-        if row is not None:
-            rows.append(row)
-    return rows
+def _reply_message(reply: Reply) -> ReplyMessage:
+    """A reply as the outbox keeps it: its options and share buttons among the parameters."""
+    params = reserved.pack(
+        reply.params,
+        choices=[option.as_param() for option in reply.options],
+        request_contact=reply.request_contact,
+        request_location=reply.request_location,
+    )
+    return ReplyMessage(reply.key, params)
 
 
 async def _opted_out(session: AsyncSession, address: str) -> bool:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
 from models.conversations.tables import Conversation
+from models.messaging.delivery import unfinished_reply_to
 from models.messaging.store import prepared
 from models.messaging.tables import InboundEvent
 from models.protection import mask_text
@@ -52,22 +53,32 @@ async def record_inbound(
     return (await session.execute(statement, values)).scalar_one_or_none() is not None
 
 
+class Turn(NamedTuple):
+    """A conversation as a turn begins: its row, whether it is new, and whether a reply to its
+    address is still to be sent (the new replies then wait for the dispatcher's claim)."""
+
+    conversation: Conversation
+    new: bool
+    replies_waiting: bool
+
+
 async def conversation_for(
     session: AsyncSession, *, channel: str, address: str, now: datetime | None = None
-) -> tuple[Conversation, bool]:
-    """The conversation of (channel, address), made when missing; (row, whether it is new).
+) -> Turn:
+    """The conversation of (channel, address), made when missing.
 
-    The row is locked on PostgreSQL so two messages from one address are handled in turn.
+    The row is locked on PostgreSQL so two messages from one address are handled in turn
+    (SQLite's write lock does the same), so no other reply to the address is queued meanwhile.
     """
-    query = select(Conversation).where(
+    query = select(Conversation, unfinished_reply_to(Conversation.address)).where(
         Conversation.channel == channel, Conversation.address == address
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+        query = query.with_for_update(of=Conversation)
     query = query.execution_options(populate_existing=True)
-    found = (await session.scalars(query)).one_or_none()
+    found = (await session.execute(query)).one_or_none()
     if found is not None:  # the usual case: one query
-        return found, False
+        return Turn(found[0], False, bool(found[1]))
     statement = prepared(
         session,
         "conversation",
@@ -89,8 +100,8 @@ async def conversation_for(
     }
     created = (await session.execute(statement, values)).scalar_one_or_none()
     # made here, or by a concurrent first message (whose insert this one waited for)
-    row = (await session.scalars(query)).one()
-    return row, created is not None
+    row, waiting = (await session.execute(query)).one()
+    return Turn(row, created is not None, bool(waiting))
 
 
 async def forget_stale_data(session: AsyncSession, *, now: datetime | None = None) -> int:

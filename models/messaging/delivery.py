@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from models.messaging.hours import day_start, next_day_open, next_open, window_for, zone
-from models.messaging.routing import PRIORITIES
+from models.messaging.routing import PRIORITIES, PRIORITY
 from models.messaging.tables import OPEN_STATUSES, OutboxMessage
 from models.people.tables import Person
 from models.settings import Settings, get_settings
@@ -41,6 +41,19 @@ def status_in(column: SQLColumnExpression[str], statuses: tuple[str, ...]) -> Co
     """
     values = [literal(status, String, literal_execute=True) for status in statuses]
     return column == values[0] if len(values) == 1 else column.in_(values)
+
+
+def unfinished_reply_to(address: SQLColumnExpression[str]) -> ColumnElement[bool]:
+    """SQL: a reply to `address` is still waiting or being sent (a new one must wait for it)."""
+    return (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.address == address,
+            status_in(OutboxMessage.status, OPEN),
+            OutboxMessage.priority <= PRIORITY["reply"],
+        )
+        .exists()
+    )
 
 
 def _earlier_open_message() -> object:
@@ -171,6 +184,7 @@ def _claim_replies_statement() -> Any:
     outbox = cast(Table, OutboxMessage.__table__)
     earlier = outbox.alias("earlier")
     ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    batch: BindParameter[list[int]] = bindparam("batch", expanding=True)
     now: BindParameter[datetime] = bindparam("now")
     waiting = (
         select(earlier.c.id)
@@ -179,7 +193,7 @@ def _claim_replies_statement() -> Any:
             status_in(earlier.c.status, OPEN),
             earlier.c.id < outbox.c.id,
             earlier.c.priority <= outbox.c.priority,
-            earlier.c.id.not_in(ids),
+            earlier.c.id.not_in(batch),
         )
         .exists()
     )
@@ -203,18 +217,19 @@ _CLAIM_REPLIES = _claim_replies_statement()
 async def claim_replies(
     session: AsyncSession, messages: list[OutboxMessage], *, worker_id: str, now: datetime
 ) -> list[OutboxMessage]:
-    """Claim, as they are queued, the pending replies among `messages` (the replies to one
-    inbound message, in the transaction that queued them); the ones claimed, in order.
+    """Claim the pending replies among `messages` (the messages one webhook's transaction
+    queued, some maybe queued claimed already); the ones claimed now, in order.
 
     The caller's dispatcher sends them once the transaction commits, without a claim query;
     if that process dies first, their lease runs out and any dispatcher takes them back. A
     reply is left to the usual claim when an earlier unfinished message to its address is
-    not one of these (someone else may be sending it).
+    not one of `messages` (someone else may be sending it). No statement when none is pending.
     """
     replies = [m for m in messages if m.message_class == "reply" and m.status == "pending"]
     if not replies:
         return []
-    values = {"ids": [m.id for m in replies], "worker_id": worker_id, "now": now}
+    batch = [m.id for m in messages]
+    values = {"ids": [m.id for m in replies], "batch": batch, "worker_id": worker_id, "now": now}
     taken = set((await session.scalars(_CLAIM_REPLIES, values)).all())
     claimed = [m for m in replies if m.id in taken]
     for message in claimed:

@@ -12,7 +12,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
@@ -52,6 +52,7 @@ from models.settings import Settings, get_settings
 
 __all__ = [
     "PersonMessage",
+    "ReplyMessage",
     "SendOutcome",
     "apply_delivery_report",
     "backoff_seconds",
@@ -60,6 +61,7 @@ __all__ = [
     "enqueue",
     "enqueue_campaign",
     "enqueue_many",
+    "enqueue_replies",
     "expire_stale",
     "insert_outbox",
     "record_results",
@@ -122,6 +124,68 @@ async def enqueue(
         "campaign_id": campaign_id,
     }
     return await insert_outbox(session, values)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyMessage:
+    """One reply of a conversation's turn: a message key and its parameters."""
+
+    key: str
+    params: Mapping[str, Any]
+
+
+_INSERT_REPLIES = insert(OutboxMessage).returning(OutboxMessage, sort_by_parameter_order=True)
+
+
+async def enqueue_replies(
+    session: AsyncSession,
+    replies: Sequence[ReplyMessage],
+    *,
+    address: str,
+    person_id: int | None,
+    locale: str,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+    claimed_by: str | None = None,
+) -> list[OutboxMessage]:
+    """Queue the replies of one turn to `address`, in order, in one statement.
+
+    With `claimed_by` (a dispatcher's worker id) they are queued already claimed by it, as
+    `claim_replies` would claim them: that dispatcher sends them once the transaction commits.
+    The caller knows no earlier reply to the address is unfinished (`unfinished_reply_to`).
+    """
+    if not replies:
+        return []
+    settings = settings or get_settings()
+    now = now or utcnow()
+    if person_id is not None and await session.get(Person, person_id) is None:
+        raise ValueError(f"no person with id {person_id}")  # the outbox has no foreign key
+    tz = zone(settings.timezone)
+    held: dict[str, Any] = {"status": "pending"}
+    if claimed_by is not None:
+        held = {
+            "status": "sending",
+            "claimed_at": now,
+            "claimed_by": claimed_by,
+            "attempts": 1,
+            "updated_at": now,
+        }
+    rows = [
+        {
+            "person_id": person_id,
+            "address": address,
+            "channel": channel_for_address(address),
+            "message_class": "reply",
+            "priority": PRIORITY["reply"],
+            "key": reply.key,
+            "params": dict(reply.params),
+            "locale": locale,
+            "next_attempt_at": next_open(now, window_for("reply", reply.key, settings), tz),
+            **held,
+        }
+        for reply in replies
+    ]
+    return list((await session.scalars(_INSERT_REPLIES, rows)).all())
 
 
 @dataclass(frozen=True, slots=True)

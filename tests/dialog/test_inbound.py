@@ -6,6 +6,8 @@ import asyncio
 
 from sqlalchemy import select
 
+from bot.channels.base import InboundMessage
+from bot.intake import Intake, take_in_all
 from messages import reserved
 from models.conversations.service import record_inbound
 from models.messaging.tables import InboundEvent, OutboxMessage
@@ -69,3 +71,39 @@ async def test_replies_are_queued_in_the_conversation_locale(zalo: Chat, world: 
     assert {o.row.locale for o in outs} == {"en"} and outs[0].text.startswith("We found")
     assert {o.row.message_class for o in outs} == {"reply"}
     assert {o.row.person_id for o in outs} == {world.lam.person_id}
+
+
+async def _take_in(world: World, address: str, *texts: str) -> Intake:
+    """One webhook request of `texts` from `address`, taken in for dispatcher "w1"."""
+    messages = [
+        InboundMessage(channel="telegram", event_id=f"{address}-{text}", address=address, text=text)
+        for text in texts
+    ]
+    return await take_in_all(
+        world.db.sessions,
+        messages=messages,
+        settings=world.db.settings,
+        protector=world.protector,
+        announce=False,
+        claim_for="w1",
+    )
+
+
+async def test_replies_are_queued_claimed_unless_an_earlier_reply_is_unfinished(
+    world: World,
+) -> None:
+    first = await _take_in(world, "telegram:501", "Xin chào")
+    assert first.replies and first.claimed == first.replies
+    assert all((m.status, m.claimed_by, m.attempts) == ("sending", "w1", 1) for m in first.replies)
+    # not sent yet: the next turn's replies wait for the dispatcher's claim, in order
+    second = await _take_in(world, "telegram:501", "1")
+    assert second.replies and second.claimed == []
+    assert all(m.status == "pending" and m.claimed_by is None for m in second.replies)
+    # two messages in one request: the second turn's replies follow the first's, all claimed
+    both = await _take_in(world, "telegram:502", "Xin chào", "1")
+    assert len(both.replies) > len(first.replies) and both.claimed == both.replies
+    async with world.db.sessions() as session:
+        stored = await session.scalars(
+            select(OutboxMessage.status).where(OutboxMessage.address == "telegram:502")
+        )
+        assert set(stored) == {"sending"}
