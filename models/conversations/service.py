@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
@@ -62,6 +62,20 @@ class Turn(NamedTuple):
     replies_waiting: bool
 
 
+def _turn_query(locking: bool) -> Select[Conversation, bool]:
+    """SQL: the conversation of (:channel, :address) and whether a reply to it is unfinished;
+    built once (building it cost more than running it), locking on PostgreSQL."""
+    query = select(Conversation, unfinished_reply_to(Conversation.address)).where(
+        Conversation.channel == bindparam("channel"), Conversation.address == bindparam("address")
+    )
+    if locking:
+        query = query.with_for_update(of=Conversation)
+    return query.execution_options(populate_existing=True)
+
+
+_TURN_QUERIES = {False: _turn_query(locking=False), True: _turn_query(locking=True)}
+
+
 async def conversation_for(
     session: AsyncSession, *, channel: str, address: str, now: datetime | None = None
 ) -> Turn:
@@ -70,13 +84,9 @@ async def conversation_for(
     The row is locked on PostgreSQL so two messages from one address are handled in turn
     (SQLite's write lock does the same), so no other reply to the address is queued meanwhile.
     """
-    query = select(Conversation, unfinished_reply_to(Conversation.address)).where(
-        Conversation.channel == channel, Conversation.address == address
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Conversation)
-    query = query.execution_options(populate_existing=True)
-    found = (await session.execute(query)).one_or_none()
+    query = _TURN_QUERIES[session.get_bind().dialect.name == "postgresql"]
+    where = {"channel": channel, "address": address}
+    found = (await session.execute(query, where)).one_or_none()
     if found is not None:  # the usual case: one query
         return Turn(found[0], False, bool(found[1]))
     statement = prepared(
@@ -100,7 +110,7 @@ async def conversation_for(
     }
     created = (await session.execute(statement, values)).scalar_one_or_none()
     # made here, or by a concurrent first message (whose insert this one waited for)
-    row, waiting = (await session.execute(query)).one()
+    row, waiting = (await session.execute(query, where)).one()
     return Turn(row, created is not None, bool(waiting))
 
 
