@@ -87,10 +87,18 @@ class GroupCommit(Generic[T]):
         async with self._lock:
             if not future.done():
                 if len(self._queued) < self._full:
-                    await asyncio.sleep(self._linger)
-                batch, self._queued = self._queued, []
-                await self._write_batch(batch)
+                    try:
+                        await asyncio.sleep(self._linger)
+                    except asyncio.CancelledError:
+                        # cancelled while waiting for company: what is queued is written still
+                        await self._write_batch(self._take())
+                        raise
+                await self._write_batch(self._take())
         await future
+
+    def _take(self) -> list[tuple[T, asyncio.Future[None]]]:
+        batch, self._queued = self._queued, []
+        return batch
 
     async def _write_batch(self, batch: list[tuple[T, asyncio.Future[None]]]) -> None:
         error: BaseException | None = None

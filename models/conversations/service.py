@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
@@ -62,18 +62,36 @@ class Turn(NamedTuple):
     replies_waiting: bool
 
 
-def _turn_query(locking: bool) -> Select[Conversation, bool]:
-    """SQL: the conversation of (:channel, :address) and whether a reply to it is unfinished;
-    built once (building it cost more than running it), locking on PostgreSQL."""
-    query = select(Conversation, unfinished_reply_to(Conversation.address)).where(
-        Conversation.channel == bindparam("channel"), Conversation.address == bindparam("address")
-    )
-    if locking:
-        query = query.with_for_update(of=Conversation)
-    return query.execution_options(populate_existing=True)
+_WHERE = (
+    Conversation.channel == bindparam("channel"),
+    Conversation.address == bindparam("address"),
+)
+# Built once: building these cost about as much as running them.
+# SQLite: one statement; the transaction holds the write lock from BEGIN IMMEDIATE, so what it
+# reads is what was last committed.
+_TURN_SQLITE = (
+    select(Conversation, unfinished_reply_to(Conversation.address))
+    .where(*_WHERE)
+    .execution_options(populate_existing=True)
+)
+# PostgreSQL: the row is locked first. The check for an unfinished reply is a statement of its
+# own, after the lock: a statement that waits for a lock keeps the snapshot it took before
+# waiting, and would not see the replies the lock's holder committed meanwhile.
+_LOCKED_POSTGRES = (
+    select(Conversation).where(*_WHERE).with_for_update().execution_options(populate_existing=True)
+)
+_REPLY_WAITING = select(unfinished_reply_to(bindparam("address", type_=String)))
 
 
-_TURN_QUERIES = {False: _turn_query(locking=False), True: _turn_query(locking=True)}
+async def _find(session: AsyncSession, where: dict[str, str], new: bool) -> Turn | None:
+    if session.get_bind().dialect.name != "postgresql":
+        found = (await session.execute(_TURN_SQLITE, where)).one_or_none()
+        return None if found is None else Turn(found[0], new, bool(found[1]))
+    row = (await session.scalars(_LOCKED_POSTGRES, where)).one_or_none()
+    if row is None:
+        return None
+    waiting = await session.scalar(_REPLY_WAITING, {"address": where["address"]})
+    return Turn(row, new, bool(waiting))
 
 
 async def conversation_for(
@@ -84,11 +102,10 @@ async def conversation_for(
     The row is locked on PostgreSQL so two messages from one address are handled in turn
     (SQLite's write lock does the same), so no other reply to the address is queued meanwhile.
     """
-    query = _TURN_QUERIES[session.get_bind().dialect.name == "postgresql"]
     where = {"channel": channel, "address": address}
-    found = (await session.execute(query, where)).one_or_none()
-    if found is not None:  # the usual case: one query
-        return Turn(found[0], False, bool(found[1]))
+    found = await _find(session, where, new=False)
+    if found is not None:  # the usual case
+        return found
     statement = prepared(
         session,
         "conversation",
@@ -110,8 +127,10 @@ async def conversation_for(
     }
     created = (await session.execute(statement, values)).scalar_one_or_none()
     # made here, or by a concurrent first message (whose insert this one waited for)
-    row, waiting = (await session.execute(query, where)).one()
-    return Turn(row, created is not None, bool(waiting))
+    turn = await _find(session, where, new=created is not None)
+    if turn is None:  # pragma: no cover - a row just made or seen cannot vanish
+        raise RuntimeError("conversation row missing after insert")
+    return turn
 
 
 async def forget_stale_data(session: AsyncSession, *, now: datetime | None = None) -> int:

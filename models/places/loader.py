@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import data
@@ -159,8 +159,15 @@ async def load_units(session: AsyncSession, *, path: Path = data.UNITS_FILE) -> 
     legacy = _load_legacy_communes(areas, units["legacy_communes"], districts, effective)
     await session.flush()
     await _load_conversions(session, report, units["legacy_communes"], legacy, current)
+    # the names kept for searches are read again once the load is committed (or undone)
     forget_places()
+    for moment in ("after_commit", "after_rollback"):
+        event.listen(session.sync_session, moment, _forget, once=True)
     return report
+
+
+def _forget(_session: object) -> None:
+    forget_places()
 
 
 def _load_province(areas: _Areas, unit: dict[str, Any]) -> Area:

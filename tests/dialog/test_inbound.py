@@ -9,7 +9,9 @@ from sqlalchemy import select
 from bot.channels.base import InboundMessage
 from bot.intake import Intake, take_in_all
 from messages import reserved
-from models.conversations.service import record_inbound
+from models.conversations.service import conversation_for, record_inbound
+from models.db import transaction
+from models.messaging.service import ReplyMessage, enqueue_replies
 from models.messaging.tables import InboundEvent, OutboxMessage
 from scheduler.dispatcher import render_outbox
 from tests.conftest import Database
@@ -107,3 +109,31 @@ async def test_replies_are_queued_claimed_unless_an_earlier_reply_is_unfinished(
             select(OutboxMessage.status).where(OutboxMessage.address == "telegram:502")
         )
         assert set(stored) == {"sending"}
+
+
+async def test_a_turn_that_waited_for_the_conversation_sees_the_replies_queued_meanwhile(
+    db: Database,
+) -> None:
+    where = {"channel": "telegram", "address": "telegram:601"}
+    async with transaction(db.sessions) as session:
+        assert not (await conversation_for(session, **where)).replies_waiting
+    locked = asyncio.Event()
+
+    async def first() -> None:
+        async with transaction(db.sessions) as session:
+            await conversation_for(session, **where)  # holds the conversation until the commit
+            locked.set()
+            reply = ReplyMessage("dialog.menu.ask", {})
+            await enqueue_replies(
+                session, [reply], address=where["address"], person_id=None, locale="vi",
+                settings=db.settings,
+            )  # fmt: skip
+            await asyncio.sleep(0.3)  # the second turn is waiting for the conversation meanwhile
+
+    async def second() -> bool:
+        await locked.wait()
+        async with transaction(db.sessions) as session:
+            return (await conversation_for(session, **where)).replies_waiting
+
+    _, waiting = await asyncio.gather(first(), second())
+    assert waiting  # so its replies are left to the dispatcher's claim, behind the first's

@@ -266,3 +266,17 @@ async def test_results_arriving_together_share_one_write_when_it_waits_for_them(
 
     assert await run() == [[1], [2, 3]]  # the first is written at once, the rest meanwhile
     assert await run(linger=0.001, full=8) == [[1, 2, 3]]
+
+
+async def test_a_result_write_cancelled_while_waiting_for_company_still_writes() -> None:
+    writes: list[list[int]] = []
+
+    async def write(items: list[int]) -> None:
+        writes.append(items)
+
+    results = GroupCommit(write, linger=60.0, full=8)
+    waiting = asyncio.ensure_future(results.submit(1))
+    await asyncio.sleep(0)  # it waits for others to join its write
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+    assert writes == [[1]]
