@@ -132,14 +132,9 @@ async def _take_in_all(
                 intake.handled += 1
                 intake.replies.extend(replies)
         if claim_for is not None and intake.replies:
-            # queued claimed as a rule; the others (an earlier reply to the address unfinished,
-            # a reply queued outside the step) are claimed here when they may go
-            await claim_replies(session, intake.replies, worker_id=claim_for, now=now or utcnow())
-            intake.claimed = [m for m in intake.replies if _claimed_by(m, claim_for)]
+            intake.claimed = await claim_replies(
+                session, intake.replies, worker_id=claim_for, now=now or utcnow()
+            )
         if announce and len(intake.replies) > len(intake.claimed):
             await announce_queued(session)
     return intake
-
-
-def _claimed_by(message: OutboxMessage, worker_id: str) -> bool:
-    return message.status == "sending" and message.claimed_by == worker_id

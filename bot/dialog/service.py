@@ -100,7 +100,8 @@ async def handle_inbound(
         locale=state.locale,
         settings=ctx.settings,
         now=ctx.now,
-        claimed_by=None if waiting else claim_for,
+        claim_for=claim_for,
+        behind_unfinished=waiting,
     )
     return rows + ctx.queued
 

@@ -43,6 +43,12 @@ def status_in(column: SQLColumnExpression[str], statuses: tuple[str, ...]) -> Co
     return column == values[0] if len(values) == 1 else column.in_(values)
 
 
+def claim_columns(worker_id: Any, now: Any) -> dict[str, Any]:
+    """What a claim writes besides the attempt count: the row is being sent, by whom, since when
+    (values, or SQL expressions for a statement built once)."""
+    return {"status": "sending", "claimed_at": now, "claimed_by": worker_id, "updated_at": now}
+
+
 def unfinished_reply_to(address: SQLColumnExpression[str]) -> ColumnElement[bool]:
     """SQL: a reply to `address` is still waiting or being sent (a new one must wait for it)."""
     return (
@@ -200,13 +206,7 @@ def _claim_replies_statement() -> Any:
     return (
         update(outbox)
         .where(outbox.c.id.in_(ids), ~waiting)
-        .values(
-            status="sending",
-            claimed_at=now,
-            claimed_by=bindparam("worker_id"),
-            attempts=outbox.c.attempts + 1,
-            updated_at=now,
-        )
+        .values(**claim_columns(bindparam("worker_id"), now), attempts=outbox.c.attempts + 1)
         .returning(outbox.c.id)
     )
 
@@ -218,7 +218,8 @@ async def claim_replies(
     session: AsyncSession, messages: list[OutboxMessage], *, worker_id: str, now: datetime
 ) -> list[OutboxMessage]:
     """Claim the pending replies among `messages` (the messages one webhook's transaction
-    queued, some maybe queued claimed already); the ones claimed now, in order.
+    queued, some maybe queued claimed already, `enqueue_replies`); the ones `worker_id` now
+    holds, in order.
 
     The caller's dispatcher sends them once the transaction commits, without a claim query;
     if that process dies first, their lease runs out and any dispatcher takes them back. A
@@ -226,15 +227,18 @@ async def claim_replies(
     not one of `messages` (someone else may be sending it). No statement when none is pending.
     """
     replies = [m for m in messages if m.message_class == "reply" and m.status == "pending"]
-    if not replies:
-        return []
-    batch = [m.id for m in messages]
-    values = {"ids": [m.id for m in replies], "batch": batch, "worker_id": worker_id, "now": now}
-    taken = set((await session.scalars(_CLAIM_REPLIES, values)).all())
-    claimed = [m for m in replies if m.id in taken]
-    for message in claimed:
-        _set_claimed(message, worker_id, now)
-    return claimed
+    if replies:
+        values = {
+            "ids": [m.id for m in replies],
+            "batch": [m.id for m in messages],
+            "worker_id": worker_id,
+            "now": now,
+        }
+        taken = set((await session.scalars(_CLAIM_REPLIES, values)).all())
+        for message in replies:
+            if message.id in taken:
+                _set_claimed(message, worker_id, now)
+    return [m for m in messages if m.status == "sending" and m.claimed_by == worker_id]
 
 
 async def mark_claimed(
@@ -246,13 +250,7 @@ async def mark_claimed(
     statement = (
         update(OutboxMessage)
         .where(OutboxMessage.id.in_([message.id for message in claimed]))
-        .values(
-            status="sending",
-            claimed_at=now,
-            claimed_by=worker_id,
-            attempts=OutboxMessage.attempts + 1,
-            updated_at=now,
-        )
+        .values(**claim_columns(worker_id, now), attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     await session.execute(statement)
@@ -262,14 +260,9 @@ async def mark_claimed(
 
 def _set_claimed(message: OutboxMessage, worker_id: str, now: datetime) -> None:
     """The object as the claiming UPDATE left its row."""
-    for name, value in (
-        ("status", "sending"),
-        ("claimed_at", now),
-        ("claimed_by", worker_id),
-        ("attempts", message.attempts + 1),
-        ("updated_at", now),
-    ):
+    for name, value in claim_columns(worker_id, now).items():
         set_committed_value(message, name, value)
+    set_committed_value(message, "attempts", message.attempts + 1)
 
 
 async def _screen(

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.base import utcnow
 from models.messaging.campaigns import CHUNK, enqueue_campaign
 from models.messaging.delivery import (
+    claim_columns,
     claim_due,
     claim_replies,
     expire_stale,
@@ -146,13 +147,15 @@ async def enqueue_replies(
     locale: str,
     settings: Settings | None = None,
     now: datetime | None = None,
-    claimed_by: str | None = None,
+    claim_for: str | None = None,
+    behind_unfinished: bool = False,
 ) -> list[OutboxMessage]:
     """Queue the replies of one turn to `address`, in order, in one statement.
 
-    With `claimed_by` (a dispatcher's worker id) they are queued already claimed by it, as
+    With `claim_for` (a dispatcher's worker id) they are queued already claimed by it, as
     `claim_replies` would claim them: that dispatcher sends them once the transaction commits.
-    The caller knows no earlier reply to the address is unfinished (`unfinished_reply_to`).
+    Not when they come `behind_unfinished` replies to the address (`unfinished_reply_to`, asked
+    under the conversation's lock): they wait for those, and for the dispatcher's claim.
     """
     if not replies:
         return []
@@ -162,14 +165,8 @@ async def enqueue_replies(
         raise ValueError(f"no person with id {person_id}")  # the outbox has no foreign key
     tz = zone(settings.timezone)
     held: dict[str, Any] = {"status": "pending"}
-    if claimed_by is not None:
-        held = {
-            "status": "sending",
-            "claimed_at": now,
-            "claimed_by": claimed_by,
-            "attempts": 1,
-            "updated_at": now,
-        }
+    if claim_for is not None and not behind_unfinished:
+        held = {**claim_columns(claim_for, now), "attempts": 1}
     rows = [
         {
             "person_id": person_id,
