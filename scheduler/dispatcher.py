@@ -68,15 +68,21 @@ class GroupCommit(Generic[T]):
 
     Whoever finds no write running writes everything queued so far, so under load many
     results share one short transaction. One who finds fewer than `full` queued first waits
-    `linger` seconds for others to join (none at all by default).
+    `linger` seconds (by `sleep`) for others to join (none at all by default).
     """
 
     def __init__(
-        self, write: Callable[[list[T]], Awaitable[None]], *, linger: float = 0.0, full: int = 1
+        self,
+        write: Callable[[list[T]], Awaitable[None]],
+        *,
+        linger: float = 0.0,
+        full: int = 1,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._write = write
         self._linger = linger
         self._full = full
+        self._sleep = sleep
         self._queued: list[tuple[T, asyncio.Future[None]]] = []
         self._lock = asyncio.Lock()
 
@@ -88,7 +94,7 @@ class GroupCommit(Generic[T]):
             if not future.done():
                 if len(self._queued) < self._full:
                     try:
-                        await asyncio.sleep(self._linger)
+                        await self._sleep(self._linger)
                     except asyncio.CancelledError:
                         # cancelled while waiting for company: what is queued is written still
                         await self._write_batch(self._take())
@@ -137,7 +143,10 @@ class Dispatcher:
         self._limits = ChannelLimits(settings, self._clock)
         self._slots = asyncio.Semaphore(settings.dispatch_concurrency)
         self._results: GroupCommit[SendOutcome] = GroupCommit(
-            self._write_results, linger=RESULTS_LINGER_SECONDS, full=RESULTS_FULL
+            self._write_results,
+            linger=RESULTS_LINGER_SECONDS,
+            full=RESULTS_FULL,
+            sleep=self._clock.sleep,  # the dispatcher's time, simulated in tests
         )
         self._rendered: dict[tuple[str, str, str, str], Rendered] = {}
         self._woken = asyncio.Event()
