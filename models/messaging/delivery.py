@@ -332,8 +332,14 @@ def _second_ones(campaign: list[OutboxMessage], going: dict[int, int]) -> set[in
 
 
 def _refresh_locales(messages: list[OutboxMessage], locales: dict[int, str | None]) -> None:
-    """Render in the language the person uses now, even if it changed since queueing."""
+    """Render in the language the person uses now, even if it changed since queueing.
+
+    A conversation's reply keeps its own: it answers in the language of that conversation,
+    which the person may have chosen apart from the one on record.
+    """
     for message in messages:
-        locale = locales.get(message.id) if message.person_id is not None else None
+        if message.person_id is None or message.message_class == "reply":
+            continue
+        locale = locales.get(message.id)
         if locale and locale != message.locale:
             message.locale = locale

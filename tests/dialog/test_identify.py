@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from models.conversations.tables import Conversation
-from models.people.tables import Consent, ContactAddress
+from models.people.tables import Consent, ContactAddress, Person
 from models.requests.tables import RegistrationRequest, ReviewItem
 from tests.dialog.conftest import Chat, World, identify_self, keys_of, verify_phone
 
@@ -37,6 +37,17 @@ async def test_beneficiary_is_found_linked_and_consent_recorded(zalo: Chat, worl
     }
     assert consents[0].given_at < conversation.updated_at  # when "yes" was said, not later
     assert contact is not None and contact.person_id == world.lam.person_id
+
+
+async def test_the_language_chosen_becomes_the_persons_once_identified(
+    zalo: Chat, world: World
+) -> None:
+    outs = await identify_self(zalo, world.lam, language="2")
+    assert {out.row.locale for out in outs} == {"en"}
+    assert outs[-1].text.startswith("Please send a mobile number")
+    async with world.db.sessions() as session:
+        person = await session.get(Person, world.lam.person_id)
+    assert person is not None and person.locale == "en"  # notices follow the choice too
 
 
 @pytest.mark.parametrize(

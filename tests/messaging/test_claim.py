@@ -160,3 +160,12 @@ async def test_locale_is_the_persons_at_send_time(db: Database) -> None:
         fresh.locale = "en"
     (claimed,) = await _claim(db, settings)
     assert claimed.locale == "en"
+
+
+async def test_a_conversation_reply_keeps_the_conversations_language(db: Database) -> None:
+    settings = settings_for(db)
+    async with transaction(db.sessions) as session:
+        person = await add_person(session, "telegram:1", locale="vi")
+    await _queue(db, settings, person.id, "reply", "dialog.menu", locale="en")
+    (claimed,) = await _claim(db, settings)
+    assert claimed.locale == "en"  # the person wrote in English there, whatever the record says

@@ -172,6 +172,7 @@ async def _link(ctx: Ctx, st: State, beneficiary: Beneficiary, person: Person) -
     replies = [Reply("dialog.identify.found", {"name": mask_name(person.full_name)})]
     if _self(st):
         st.person_id = person.id
+        person.locale = st.locale  # the language they chose here is theirs from now on
         await link_address(ctx.session, person_id=person.id, address=ctx.address)
     else:
         await _represent(ctx, st, beneficiary)
