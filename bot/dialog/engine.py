@@ -284,6 +284,9 @@ def resolve(st: State, msg: Msg) -> str | None:
     for option in offered:
         if msg.folded in _labels(option) or msg.folded == fold(option["value"]):
             return str(option["value"])
+    said = words.yes_or_no(msg.folded)  # "vâng ạ" answers a yes/no question
+    if said is not None and any(option["value"] == said for option in offered):
+        return said
     return None
 
 

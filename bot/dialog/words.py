@@ -34,6 +34,16 @@ _SHORTCUTS: dict[str, str] = {
     **dict.fromkeys(("tt", "tinh trang", "trang thai", "status"), "status"),
     **dict.fromkeys(("atm",), "atm"),
 }
+# How people answer a yes/no question, besides its options' own words ("Có", "Không", "Yes", "No"):
+# the polite "dạ", "vâng", "ạ", the texting "c" / "k" / "ko", "ok", "đúng rồi"...
+_YES = (
+    "co|c|vang|da|da vang|u|uh|uhm|um|dung|dung roi|dung vay|phai|phai roi|dong y|toi dong y|"
+    "ok|oke|okay|oki|y|yes|yeah|yep|sure|right|correct|agree|i agree"
+)
+_NO = "khong|k|ko|kg|hong|khong phai|sai|sai roi|chua|khong dong y|n|no|nope|wrong|disagree"
+_ANSWERS = {**dict.fromkeys(_YES.split("|"), "yes"), **dict.fromkeys(_NO.split("|"), "no")}
+# "ạ", "nhé", "nha" end a polite answer: "có ạ", "vâng ạ", "không ạ"
+_POLITE_ENDINGS = re.compile(r"(?: (?:a|nhe|nha))+$")
 # Telegram commands ("/menu") and stray punctuation ("Menu!") are the same word.
 _PUNCTUATION = re.compile(r"[^\w\s?]+")
 _QUESTION_MARKS = re.compile(r"\?+")
@@ -50,6 +60,12 @@ def normalize(text: str) -> str:
 def global_word(folded: str) -> str | None:
     """MENU, HELP, BACK, LANGUAGE (or a language named outright), or None."""
     return _GLOBAL.get(folded.strip())
+
+
+def yes_or_no(folded: str) -> str | None:
+    """ "yes" or "no" for the ways people answer a yes/no question ("vâng ạ", "ko"), or None."""
+    said = folded.strip()
+    return _ANSWERS.get(said) or _ANSWERS.get(_POLITE_ENDINGS.sub("", said))
 
 
 def shortcut(text: str) -> tuple[str, str] | None:

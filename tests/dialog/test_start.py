@@ -31,11 +31,30 @@ async def test_consent_question_preselects_nothing(zalo: Chat) -> None:
     assert "CCCD" in outs[1].text and outs[1].text.endswith("1. Có\n2. Không")
 
 
-@pytest.mark.parametrize("answer", ["Có", "co", "CÓ!", "yes", "1"])
+@pytest.mark.parametrize(
+    "answer",
+    ["Có", "co", "CÓ!", "yes", "1", "Vâng ạ", "dạ", "ừ", "OK", "đúng rồi", "có ạ", "C", "Đồng ý"],
+)
 async def test_yes_in_any_spelling(zalo: Chat, answer: str) -> None:
     await zalo.send("hi")
     await zalo.send("1")
     assert await zalo.keys(answer) == ["dialog.who.ask"]
+
+
+@pytest.mark.parametrize("answer", ["Không", "không ạ", "ko", "k", "No", "chưa"])
+async def test_no_in_any_spelling(zalo: Chat, answer: str) -> None:
+    await zalo.send("hi")
+    await zalo.send("1")
+    assert await zalo.keys(answer) == ["dialog.start.declined", "dialog.menu"]
+
+
+async def test_a_yes_word_does_not_answer_a_question_that_is_not_yes_or_no(zalo: Chat) -> None:
+    await zalo.send("hi")
+    assert await zalo.keys("vâng") == [
+        "dialog.not_understood",
+        "dialog.start.welcome",
+        "dialog.language.ask",
+    ]
 
 
 async def test_english_conversation(zalo: Chat) -> None:
