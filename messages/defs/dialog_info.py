@@ -133,7 +133,8 @@ _MYDATA = {
     "mydata.withdraw_confirm": "Withdrawing consent stops using data here; still paid. Sure?",
     "mydata.withdrawn": "Consent withdrawn: nothing personal will be asked any more.",
     "mydata.ask_correction": "Ask what should be corrected (with an example).",
-    "mydata.ask_deletion": "Ask why the data should be deleted (or skip).",
+    "mydata.delete_confirm": "Before a deletion request: it goes to the officer. Send it?",
+    "mydata.ask_deletion": "Ask why the data should be deleted (a reason is not required).",
 }
 for _key, _doc in _MYDATA.items():
     define(f"dialog.{_key}", R, _doc)

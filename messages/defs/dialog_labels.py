@@ -104,6 +104,7 @@ _family(
         "withdraw": "withdraw my consent",
         "correct": "ask for a correction",
         "delete": "ask for deletion",
+        "no_reason": "send the deletion request without a reason",
     },
 )
 # Completes "Record: {state}."

@@ -110,17 +110,21 @@ async def test_keeping_consent_goes_back(zalo: Chat, world: World) -> None:
 
 
 @pytest.mark.parametrize(
-    ("choice", "text", "kind", "days"),
-    [("3", "Ngày sinh đúng là 05/03/1951", "correction", 10), ("4", "1", "deletion", 20)],
+    ("choices", "text", "kind", "days"),
+    [
+        (["3"], "Ngày sinh đúng là 05/03/1951", "correction", 10),
+        (["4", "1"], "1", "deletion", 20),  # sure? yes; then no reason given
+    ],
 )
 async def test_correction_and_deletion_requests(
-    zalo: Chat, world: World, choice: str, text: str, kind: str, days: int
+    zalo: Chat, world: World, choices: list[str], text: str, kind: str, days: int
 ) -> None:
     await identify_self(zalo, world.lam)
     await verify_phone(zalo)
     await zalo.send("MENU")
     await zalo.send("5")
-    await zalo.send(choice)
+    for choice in choices:
+        await zalo.send(choice)
     outs = await zalo.send(text)
     assert keys_of(outs) == ["dialog.mydata.request_received", "dialog.menu"]
     async with world.db.sessions() as session:
@@ -134,6 +138,32 @@ async def test_correction_and_deletion_requests(
     assert (request.due_by - date(2026, 11, 10)).days == days
     assert request.details == (None if kind == "deletion" else text)
     assert "12/11/2026" in outs[0].text
+
+
+async def test_a_deletion_request_is_sent_only_when_the_person_says_so(
+    zalo: Chat, world: World
+) -> None:
+    await identify_self(zalo, world.lam)
+    await verify_phone(zalo)
+    await zalo.send("MENU")
+    await zalo.send("5")
+    outs = await zalo.send("4")
+    assert keys_of(outs) == ["dialog.mydata.delete_confirm"]
+    assert outs[0].options == ["yes", "no"] and "cán bộ xã" in outs[0].text
+    assert await zalo.keys("2") == ["dialog.mydata.ask"]  # no: back to my data, nothing sent
+    await zalo.send("4")
+    outs = await zalo.send("có")
+    assert keys_of(outs) == ["dialog.mydata.ask_deletion"]
+    assert outs[0].text.endswith("1. Gửi, không ghi lý do")
+    async with world.db.sessions() as session:
+        assert (await session.scalars(select(DataRequest))).all() == []
+    assert keys_of(await zalo.send("Tôi chuyển đi nơi khác")) == [
+        "dialog.mydata.request_received",
+        "dialog.menu",
+    ]
+    async with world.db.sessions() as session:
+        (request,) = (await session.scalars(select(DataRequest))).all()
+    assert (request.kind, request.details) == ("deletion", "Tôi chuyển đi nơi khác")
 
 
 async def test_my_data_of_someone_who_never_agreed(zalo: Chat) -> None:

@@ -33,12 +33,19 @@ async def ask_withdraw(ctx: Ctx, st: State) -> list[Reply]:
     return [Reply("dialog.mydata.withdraw_confirm", options=YES_NO)]
 
 
+async def ask_delete(ctx: Ctx, st: State) -> list[Reply]:
+    """A deletion request is sent only when the person says so: what happens to it, and sure?"""
+    del ctx, st
+    return [Reply("dialog.mydata.delete_confirm", options=YES_NO)]
+
+
 async def ask_details(ctx: Ctx, st: State) -> list[Reply]:
     """What to correct, or (optional) why to delete."""
     del ctx
     if st.data.get("request_kind") == DataRequestKind.CORRECTION:
         return [Reply("dialog.mydata.ask_correction")]
-    return [Reply("dialog.mydata.ask_deletion", options=(opt("dialog.opt.skip", SKIP),))]
+    no_reason = opt("dialog.mydata.opt.no_reason", SKIP)  # "Skip" read like "cancel"
+    return [Reply("dialog.mydata.ask_deletion", options=(no_reason,))]
 
 
 @entry("mydata")
@@ -60,8 +67,19 @@ async def on_menu(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
         return await goto(ctx, st, "mydata", "withdraw")
     if msg.choice in REQUESTS:
         st.data["request_kind"] = REQUESTS[msg.choice].value
-        return await goto(ctx, st, "mydata", "details")
+        sure = REQUESTS[msg.choice] == DataRequestKind.DELETION
+        return await goto(ctx, st, "mydata", "delete" if sure else "details")
     return await retry(ctx, st, NOT_UNDERSTOOD)
+
+
+@step("mydata", "delete", ask=ask_delete)
+async def on_delete(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
+    """Yes: on to the (optional) reason; no: back to the my-data menu."""
+    if msg.choice == NO:
+        return await go_back(ctx, st)
+    if msg.choice != YES:
+        return await retry(ctx, st, NOT_UNDERSTOOD)
+    return await goto(ctx, st, "mydata", "details")
 
 
 async def view(ctx: Ctx, st: State) -> list[Reply]:
