@@ -156,6 +156,19 @@ define(
     "Gently: what an account brings (on time, no travel, any ATM); cash is still possible.",
     sms=True,
 )
+define(
+    "dialog.pay.cash_benefits_ill",
+    R,
+    "To someone ill who chose cash at home: get well; an account spares anyone collecting it.",
+    sms=True,
+)
+define(
+    "dialog.pay.cash_benefits_ill_home",
+    R,
+    "To someone ill who chose cash at the payment point: get well; the commune officer can "
+    "be asked for payment at home; an account spares anyone collecting it.",
+    sms=True,
+)
 define("dialog.pay.bank_confirm", R, "Is this the bank meant?", P("bank", T.TEXT, "Agribank"))
 define(
     "dialog.pay.summary_account",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from models.messaging.tables import OutboxMessage
@@ -129,11 +130,28 @@ async def test_cash_at_home_only_where_allowed_and_reviewed(zalo: Chat, world: W
         "no_account",
     ]
     await zalo.send("5")
-    await zalo.send("1")  # ill
+    outs = await zalo.send("1")  # ill, bedridden: no talk of ATMs
+    assert keys_of(outs) == ["dialog.pay.cash_benefits_ill"]
+    assert "ATM" not in outs[0].text and "mau khỏe" in outs[0].text
     await zalo.send("1")  # keep cash
     outs = await zalo.send("1")
     assert keys_of(outs) == ["dialog.pay.recorded", "dialog.pay.home_review", "dialog.menu"]
     assert (await _reviews(world))[-1].kind == "cash_home"
+
+
+@pytest.mark.parametrize("channel", ["zalo", "sms"])
+async def test_someone_ill_at_the_payment_point_hears_of_payment_at_home(
+    channel: str, world: World, request: pytest.FixtureRequest
+) -> None:
+    chat: Chat = request.getfixturevalue(channel)
+    await _at_method(chat, world.lam)
+    await chat.send("4")  # cash at the commune: cash at home is not offered to this person
+    outs = await chat.send("1")  # ill, bedridden
+    assert keys_of(outs) == ["dialog.pay.cash_benefits_ill_home"]
+    text = outs[0].text
+    assert "ATM" not in text and ("tại nhà" in text or "tai nha" in text)
+    if channel == "sms":
+        assert len(text) <= 160 and text.isascii()
 
 
 async def test_choosing_an_account_after_all(zalo: Chat, world: World) -> None:

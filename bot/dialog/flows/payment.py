@@ -56,13 +56,21 @@ async def ask_cash_reason(ctx: Ctx, st: State) -> list[Reply]:
 
 
 async def ask_cash_info(ctx: Ctx, st: State) -> list[Reply]:
-    """What an account brings; the person still decides."""
-    del ctx, st
+    """What an account brings; the person still decides.
+
+    Someone ill or bedridden is not told about ATMs: they hear that no one need collect the
+    money for them, and, if they chose the payment point, that payment at home can be asked for.
+    """
+    del ctx
     options = (
         opt("dialog.opt.keep_cash", KEEP_CASH),
         opt("dialog.opt.choose_account", CHOOSE_ACCOUNT),
     )
-    return [Reply("dialog.pay.cash_benefits", options=options)]
+    key = "dialog.pay.cash_benefits"
+    if st.data.get("cash_reason") == "ill":
+        at_home = st.data.get("method") == PaymentMethod.CASH_HOME
+        key = "dialog.pay.cash_benefits_ill" if at_home else "dialog.pay.cash_benefits_ill_home"
+    return [Reply(key, options=options)]
 
 
 async def ask_bank_consent(ctx: Ctx, st: State) -> list[Reply]:
