@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from models.db import transaction
 from models.people.consents import give_consent
-from models.people.representations import request_representation
+from models.people.representations import request_representation, verify_representation
 from models.people.service import add_contact_address, create_person
 from models.people.tables import Consent, Person, Representation
 from models.requests.tables import ReviewItem
@@ -144,3 +145,28 @@ async def test_a_known_proxy_writing_from_a_new_address_chooses_first(world: Wor
     assert outs[0].options == [f"b{world.lam.id}", f"b{world.thao.id}", "new"]
     assert await chat.keys("1") == ["dialog.proxy.acting_for"]
     assert (await chat.conversation()).data["consent"]["version"] == "2025-12"
+
+
+async def test_a_proxy_whose_paper_is_checked_is_not_asked_for_it_again(
+    zalo: Chat, world: World
+) -> None:
+    await zalo.send("hi")
+    await zalo.send("1")
+    await zalo.send("co")
+    await zalo.send("2")  # authorized family member
+    await zalo.send("Nông Văn Bình")
+    await zalo.send(PROXY_CCCD)
+    found = await _proxy_identifies(zalo, world.lam, "Nông Văn Lâm")
+    assert found == ["dialog.identify.found", "dialog.proxy.pending", "dialog.phone.ask"]
+    await verify_phone(zalo)
+    async with transaction(world.db.sessions) as session:
+        (representation,) = (await session.scalars(select(Representation))).all()
+        await verify_representation(
+            session, representation_id=representation.id, officer="officer:1"
+        )
+    # the proxy names the same beneficiary again: found, and no word of the paper
+    await zalo.send("MENU")
+    await zalo.send("6")
+    await zalo.send("2")  # someone not listed
+    found = await _proxy_identifies(zalo, world.lam, "Nông Văn Lâm")
+    assert found == ["dialog.identify.found", "dialog.pay.ask_method"]

@@ -47,7 +47,7 @@ from models.people.service import find_person_by_cccd
 from models.people.tables import Beneficiary, Person
 from models.requests.service import ReviewKind, create_review_item
 from models.requests.tables import ReviewItem
-from models.vocab import ConsentPurpose, RepresentationKind
+from models.vocab import ConsentPurpose, RepresentationKind, RepresentationStatus
 
 MAX_LOOKUPS = 3
 KEEP, RETYPE = "keep", "retype"
@@ -174,9 +174,8 @@ async def _link(ctx: Ctx, st: State, beneficiary: Beneficiary, person: Person) -
         st.person_id = person.id
         person.locale = st.locale  # the language they chose here is theirs from now on
         await link_address(ctx.session, person_id=person.id, address=ctx.address)
-    else:
-        await _represent(ctx, st, beneficiary)
-        replies.append(Reply("dialog.proxy.pending"))
+    elif await _represent(ctx, st, beneficiary) == RepresentationStatus.PENDING:
+        replies.append(Reply("dialog.proxy.pending"))  # bring the paper; not once it is checked
     st.beneficiary_id = beneficiary.id
     await _consents(ctx, st, person.id)
     for key in IDENTITY_KEYS:
@@ -185,7 +184,8 @@ async def _link(ctx: Ctx, st: State, beneficiary: Beneficiary, person: Person) -
     return [*replies, *await after_identified(ctx, st)]
 
 
-async def _represent(ctx: Ctx, st: State, beneficiary: Beneficiary) -> None:
+async def _represent(ctx: Ctx, st: State, beneficiary: Beneficiary) -> str:
+    """The representation requested (or the one in force already); returns its status."""
     assert st.person_id is not None
     representation = await request_representation(
         ctx.session,
@@ -209,6 +209,7 @@ async def _represent(ctx: Ctx, st: State, beneficiary: Beneficiary) -> None:
             representation_id=representation.id,
             now=ctx.now,
         )
+    return representation.status
 
 
 async def _consents(ctx: Ctx, st: State, person_id: int) -> None:
