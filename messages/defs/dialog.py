@@ -87,7 +87,6 @@ _replies(
         "identify.ask_birth": "Ask the birth date as day/month/year, with an example.",
         "identify.ask_name": "Ask a proxy for the beneficiary's full name.",
         "identify.no_match": "The record was found but the details differ: check the card.",
-        "identify.not_found": "No record with this CCCD: a request will go to the commune.",
         "register.ask_name": "Ask the applicant's full name.",
         "register.ask_commune": "Ask the commune the beneficiary lives in (former names fine).",
         "register.ask_village": "Ask the village or hamlet (or skip).",
@@ -95,6 +94,12 @@ _replies(
         "commune.pick": "Several communes match the name typed: choose one.",
         "commune.unknown": "No commune matches the name typed: write it again (an example).",
     }
+)
+define(
+    "dialog.identify.not_found",
+    R,
+    "No record with this CCCD (masked): check the number, or send a registration request.",
+    P("cccd", T.TEXT, "020******345", "020******345"),
 )
 define(
     "dialog.identify.year_differs",

@@ -39,6 +39,7 @@ _family(
         "someone_else": "a proxy acts for someone not listed",
         "keep_date": "keep the birth date given",
         "retype": "type it again",
+        "send_registration": "send a registration request to the commune officer",
         "none_of_these": "none of the communes listed",
         "skip": "skip this question",
         "share_contact": "Telegram button: share my phone number",

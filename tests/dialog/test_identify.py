@@ -124,11 +124,38 @@ async def test_a_record_with_only_a_birth_year(zalo: Chat, world: World) -> None
     assert keys_of(outs)[0] == "dialog.identify.found"
 
 
+async def test_a_mistyped_cccd_can_be_typed_again(zalo: Chat, world: World) -> None:
+    await _at_cccd(zalo)
+    await zalo.send(world.lam.cccd[:-1] + ("0" if world.lam.cccd[-1] != "0" else "1"))
+    assert await zalo.keys(world.lam.birth) == ["dialog.identify.not_found"]
+    assert await zalo.keys("1") == ["dialog.identify.ask_cccd_self"]  # type it again
+    await zalo.send(world.lam.cccd)
+    outs = await zalo.send(world.lam.birth)
+    assert keys_of(outs) == ["dialog.identify.found", "dialog.phone.ask"]
+
+
+async def test_typing_an_unknown_cccd_again_and_again_suggests_the_commune_office(
+    zalo: Chat,
+) -> None:
+    await _at_cccd(zalo)
+    for attempt in range(3):
+        await zalo.send("020060009999")
+        assert await zalo.keys("10/10/1960") == ["dialog.identify.not_found"]
+        outs = await zalo.send("1")
+        if attempt < 2:
+            assert keys_of(outs) == ["dialog.identify.ask_cccd_self"]
+    assert keys_of(outs) == ["dialog.call_commune", "dialog.menu"]
+    assert not any(key.endswith("_enc") for key in (await zalo.conversation()).data)
+
+
 async def test_not_found_becomes_a_registration_request(zalo: Chat, world: World) -> None:
     await _at_cccd(zalo)
     await zalo.send("020060009999")
     outs = await zalo.send("10/10/1960")
-    assert keys_of(outs) == ["dialog.identify.not_found", "dialog.register.ask_name"]
+    assert keys_of(outs) == ["dialog.identify.not_found"]
+    assert outs[0].options == ["retype", "send_registration"]
+    assert "020******999" in outs[0].text and "020060009999" not in outs[0].text
+    assert await zalo.keys("2") == ["dialog.register.ask_name"]
     assert await zalo.keys("Trần Văn Mới") == ["dialog.register.ask_commune"]
     outs = await zalo.send("hoang van thu")  # several communes, old and new, bear this name
     assert keys_of(outs) == ["dialog.commune.pick"]
@@ -162,6 +189,7 @@ async def test_registration_by_sms_needs_no_code(sms: Chat) -> None:
     await _at_cccd(sms)
     await sms.send("020060009999")
     await sms.send("10/10/1960")
+    await sms.send("2")  # not found: send a registration request
     await sms.send("Tran Van Moi")
     assert await sms.keys("Na Sam") == ["dialog.register.ask_village"]  # one commune: no question
     await sms.send("1")  # skip
@@ -173,6 +201,7 @@ async def test_commune_not_found_is_asked_again(zalo: Chat) -> None:
     await _at_cccd(zalo)
     await zalo.send("020060009999")
     await zalo.send("10/10/1960")
+    await zalo.send("2")
     await zalo.send("Trần Văn Mới")
     assert await zalo.keys("qqqqzzzz") == ["dialog.commune.unknown"]
     assert await zalo.keys("Tam Thanh") == ["dialog.register.ask_village"]

@@ -45,12 +45,13 @@ from models.people.identifiers import parse_cccd, parse_date
 from models.people.representations import request_representation
 from models.people.service import find_person_by_cccd
 from models.people.tables import Beneficiary, Person
+from models.protection import mask_cccd
 from models.requests.service import ReviewKind, create_review_item
 from models.requests.tables import ReviewItem
 from models.vocab import ConsentPurpose, RepresentationKind, RepresentationStatus
 
 MAX_LOOKUPS = 3
-KEEP, RETYPE = "keep", "retype"
+KEEP, RETYPE, SEND_REGISTRATION = "keep", "retype", "send_registration"
 IDENTITY_KEYS = ("cccd_enc", "cccd_year", "birth", "name", "id_fail")
 
 
@@ -72,6 +73,16 @@ async def ask_year_check(ctx: Ctx, st: State) -> list[Reply]:
     options = (opt("dialog.opt.keep_date", KEEP), opt("dialog.opt.retype", RETYPE))
     params = {"card_year": int(st.data.get("cccd_year", 0))}
     return [Reply("dialog.identify.year_differs", params, options=options)]
+
+
+async def ask_not_found(ctx: Ctx, st: State) -> list[Reply]:
+    """No record: the number shown masked, to check it, or a registration request."""
+    options = (
+        opt("dialog.opt.retype", RETYPE),
+        opt("dialog.opt.send_registration", SEND_REGISTRATION),
+    )
+    params = {"cccd": mask_cccd(unseal(ctx, st.data["cccd_enc"]))}
+    return [Reply("dialog.identify.not_found", params, options=options)]
 
 
 async def ask_name(ctx: Ctx, st: State) -> list[Reply]:
@@ -146,25 +157,39 @@ async def _look_up(ctx: Ctx, st: State) -> list[Reply]:
     birth = date.fromisoformat(st.data["birth"])
     person = await find_person_by_cccd(ctx.session, protector=ctx.protector, cccd=cccd)
     beneficiary = await beneficiary_of(ctx.session, person.id) if person else None
-    if person is None or beneficiary is None:
-        asked = await goto(ctx, st, "register", "name" if _self(st) else "commune")
-        return [Reply("dialog.identify.not_found"), *asked]
+    if person is None or beneficiary is None:  # a digit wrong, or not on the registry yet
+        return await goto(ctx, st, "identify", "not_found")
     name = st.data.get("name")
     if _birth_matches(person, birth) and (_self(st) or names_match(str(name), person.full_name)):
         return await _link(ctx, st, beneficiary, person)
     return await _mismatch(ctx, st)
 
 
+@step("identify", "not_found", ask=ask_not_found, sensitive=True)
+async def on_not_found(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
+    """Type the CCCD again (a look-up like any other: three at most), or ask to register."""
+    if msg.choice == SEND_REGISTRATION:
+        return await goto(ctx, st, "register", "name" if _self(st) else "commune")
+    if msg.choice == RETYPE:
+        return await _again(ctx, st, [])
+    return await retry(ctx, st, NOT_UNDERSTOOD)
+
+
 async def _mismatch(ctx: Ctx, st: State) -> list[Reply]:
     """Found, but the details disagree: start again, three times at most."""
+    return await _again(ctx, st, [Reply("dialog.identify.no_match")])
+
+
+async def _again(ctx: Ctx, st: State, said: list[Reply]) -> list[Reply]:
+    """Ask the CCCD again after a look-up that failed; the third suggests the commune office."""
     failures = int(st.data.get("id_fail", 0)) + 1
     for key in IDENTITY_KEYS:
         st.data.pop(key, None)
     if failures >= MAX_LOOKUPS:
-        return await finish(ctx, st, [Reply("dialog.identify.no_match"), Reply(CALL_COMMUNE)])
+        return await finish(ctx, st, [*said, Reply(CALL_COMMUNE)])
     st.data["id_fail"] = failures
     st.flow, st.step, st.failures = "identify", "cccd", 0
-    return [Reply("dialog.identify.no_match"), *await ask_cccd(ctx, st)]
+    return [*said, *await ask_cccd(ctx, st)]
 
 
 async def _link(ctx: Ctx, st: State, beneficiary: Beneficiary, person: Person) -> list[Reply]:
