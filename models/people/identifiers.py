@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 
-from messages.text import strip_diacritics
+from messages.text import fold, strip_diacritics
 from models.people.banks import Bank, all_banks, find_bank
 from models.people.parsed import Parsed, Problem, bad, good
 
@@ -34,6 +34,7 @@ __all__ = [
     "parse_cmnd",
     "parse_date",
     "parse_phone",
+    "parse_written_date",
 ]
 
 PEOPLE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -295,6 +296,46 @@ def _date_parts(text: str) -> tuple[int, int, int] | None:
         year, month, day = match.groups()
         return int(year), int(month), int(day)
     return None
+
+
+# How people write a date in a message: "ngày 16 tháng 6 năm 1937", "16 thang 6, 1937",
+# "3 June 1930", "June 3, 1930".
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_WORDS_IN_DATES = re.compile(r"\b(?:ngay|sinh|thang|nam|th)\b|[,/.\-]", re.ASCII)
+_WRITTEN = re.compile(r"(\d{1,2}) (\d{1,2}) (\d{4})", re.ASCII)
+_MONTH_NAMED = re.compile(r"(?:(\d{1,2}) ([a-z]+)|([a-z]+) (\d{1,2})) (\d{4})", re.ASCII)
+
+
+def parse_written_date(raw: str) -> Parsed[date]:
+    """A date as a person writes it in a message: the forms of `parse_date`, and also in
+    words, 'ngày 16 tháng 6 năm 1937', '16 thang 6 1937', '3 June 1930', 'June 3, 1930'."""
+    parsed = parse_date(raw)
+    if parsed.value is not None:
+        return parsed
+    words = " ".join(_WORDS_IN_DATES.sub(" ", fold(unicodedata.normalize("NFKC", raw))).split())
+    if match := _WRITTEN.fullmatch(words):
+        day, month, year = (int(part) for part in match.groups())
+    elif (match := _MONTH_NAMED.fullmatch(words)) and (match[2] or match[3]) in _MONTHS:
+        day = int(match[1] or match[4])
+        month, year = _MONTHS[match[2] or match[3]], int(match[5])
+    else:
+        return parsed
+    try:
+        return good(date(year, month, day))
+    except ValueError:
+        return parsed
 
 
 def parse_date(raw: str) -> Parsed[date]:

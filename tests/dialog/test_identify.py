@@ -50,6 +50,13 @@ async def test_the_language_chosen_becomes_the_persons_once_identified(
     assert person is not None and person.locale == "en"  # notices follow the choice too
 
 
+@pytest.mark.parametrize("typed", ["5 tháng 3 năm 1950", "ngày 05/03/1950", "March 5, 1950"])
+async def test_birth_date_written_in_words(zalo: Chat, world: World, typed: str) -> None:
+    await _at_cccd(zalo)
+    await zalo.send(world.lam.cccd)
+    assert await zalo.keys(typed) == ["dialog.identify.found", "dialog.phone.ask"]
+
+
 @pytest.mark.parametrize(
     "typed", ["020 050 001 234", "020.050.001.234", "０２００５０００１２３４"]
 )

@@ -19,6 +19,7 @@ from models.people.identifiers import (
     parse_cmnd,
     parse_date,
     parse_phone,
+    parse_written_date,
 )
 
 TODAY = date(2026, 3, 1)
@@ -459,6 +460,30 @@ def test_dates(raw: str, expected: date) -> None:
 )
 def test_invalid_dates(raw: str) -> None:
     assert parse_date(raw).error == Problem("id.date.invalid", {})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("16 tháng 6 năm 1937", date(1937, 6, 16)),
+        ("ngày 16/6/1937", date(1937, 6, 16)),
+        ("Ngày 16 tháng 06, 1937", date(1937, 6, 16)),
+        ("sinh ngay 5-3-1950", date(1950, 3, 5)),
+        ("16 6 1937", date(1937, 6, 16)),
+        ("3 June 1930", date(1930, 6, 3)),
+        ("June 3, 1930", date(1930, 6, 3)),
+        ("12/03/1941", date(1941, 3, 12)),
+    ],
+)
+def test_dates_written_in_words(raw: str, expected: date) -> None:
+    assert parse_written_date(raw).value == expected
+
+
+@pytest.mark.parametrize(
+    "raw", ["1937", "31 tháng 2 năm 1950", "16 Smarch 1937", "tháng 6 năm 1937", "abc", ""]
+)
+def test_dates_in_words_that_are_no_dates(raw: str) -> None:
+    assert parse_written_date(raw).error == Problem("id.date.invalid", {})
 
 
 @settings(max_examples=500)

@@ -41,7 +41,7 @@ from models.conversations.people import (
     names_match,
 )
 from models.people.consents import give_consent, has_consent
-from models.people.identifiers import parse_cccd, parse_date
+from models.people.identifiers import parse_cccd, parse_written_date
 from models.people.representations import request_representation
 from models.people.service import find_person_by_cccd
 from models.people.tables import Beneficiary, Person
@@ -110,7 +110,7 @@ async def on_cccd(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
 @step("identify", "birth", ask=ask_birth, sensitive=True, max_failures=3)
 async def on_birth(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     """A real past date; a year that disagrees with the CCCD is questioned, not refused."""
-    parsed = parse_date(msg.text)
+    parsed = parse_written_date(msg.text)
     born = parsed.value
     if born is None or not (date(1900, 1, 1) <= born <= today(ctx)):
         return await retry(ctx, st, "id.date.invalid")
