@@ -67,6 +67,11 @@ define(
 define("dialog.status.next", R, "The next payment is made before this date.", _DATE)
 define("dialog.status.not_registered", R, "No record known for this person yet: DK to register.")
 define(
+    "dialog.status.withdrawn",
+    R,
+    "After consent was withdrawn here: the record is not shown; still paid; DK to agree again.",
+)
+define(
     "dialog.status.registration",
     R,
     "A registration request sent on a date waits for the commune officer's check.",

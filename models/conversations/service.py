@@ -17,7 +17,7 @@ from models.protection import mask_text
 
 MAX_MASKED_TEXT = 2000
 # Conversation data that outlives a flow: the consent given and a registration sent.
-PERSISTENT_KEYS = ("consent", "registration_id")
+PERSISTENT_KEYS = ("consent", "registration_id", "withdrawn")
 
 
 async def record_inbound(

@@ -97,7 +97,12 @@ async def test_withdrawing_consent_stops_personal_questions(zalo: Chat, world: W
     assert consents and all(c.withdrawn_at is not None for c in consents)
     conversation = await zalo.conversation()
     assert conversation.person_id is None and "consent" not in conversation.data
+    outs = await zalo.send("TT")  # not "send DK to register": they are on the list
+    assert keys_of(outs) == ["dialog.status.withdrawn", "dialog.menu"]
+    assert "vẫn được trả" in outs[0].text
     assert await zalo.keys("DK") == ["dialog.start.explain", "dialog.start.consent"]
+    await zalo.send("1")  # agrees again
+    assert "withdrawn" not in (await zalo.conversation()).data
 
 
 async def test_keeping_consent_goes_back(zalo: Chat, world: World) -> None:

@@ -31,6 +31,7 @@ def consented(st: State) -> bool:
 def give(st: State, ctx: Ctx) -> None:
     """Remember the consent just given (recorded with give_consent once we know who it is)."""
     st.data["consent"] = {"version": NOTICE_VERSION, "at": ctx.now.isoformat()}
+    st.data.pop("withdrawn", None)
 
 
 def consent_evidence(st: State, ctx: Ctx) -> tuple[str, datetime]:

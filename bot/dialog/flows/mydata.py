@@ -152,6 +152,7 @@ async def on_withdraw(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
         assert person_id is not None
         await withdraw_consent(ctx.session, person_id=person_id, now=ctx.now)
     st.data.pop("consent", None)
+    st.data["withdrawn"] = ctx.now.isoformat()  # status then says why it shows nothing
     st.person_id = st.beneficiary_id = None
     return await finish(ctx, st, [Reply("dialog.mydata.withdrawn")])
 

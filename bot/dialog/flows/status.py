@@ -67,7 +67,7 @@ async def status(ctx: Ctx, st: State, arg: str) -> list[Reply]:
     found = await acting(ctx, st)
     if found is None:
         chosen = await pick_first(ctx, st, "status")
-        return chosen or await finish(ctx, st, [await _not_linked(ctx)])
+        return chosen or await finish(ctx, st, [await _not_linked(ctx, st)])
     beneficiary = found[0]
     state = await _state_label(ctx, st, beneficiary)
     choice = await current_choice(ctx.session, beneficiary.id)
@@ -75,7 +75,9 @@ async def status(ctx: Ctx, st: State, arg: str) -> list[Reply]:
     return await finish(ctx, st, replies)
 
 
-async def _not_linked(ctx: Ctx) -> Reply:
+async def _not_linked(ctx: Ctx, st: State) -> Reply:
+    if "withdrawn" in st.data:  # not "register": they are on the list, and still paid
+        return Reply("dialog.status.withdrawn")
     registration = await latest_registration(ctx.session, address=ctx.address)
     if registration is None:
         return Reply("dialog.status.not_registered")
