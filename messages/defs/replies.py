@@ -11,7 +11,7 @@ define("reply.menu_hint", REPLY, "How to answer a numbered menu; MENU goes back 
 define(
     "reply.opted_out",
     REPLY,
-    "Answer to STOP / HUY / TU CHOI: no more messages to this address; how to come back.",
+    "Answer to STOP / HUY / TU CHOI: no more campaigns here, payment notices still; how to undo.",
 )
 define(
     "reply.opted_in",
