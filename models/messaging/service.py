@@ -67,6 +67,7 @@ __all__ = [
     "insert_outbox",
     "record_results",
     "release_stale_claims",
+    "routed_address",
 ]
 
 
@@ -334,6 +335,21 @@ async def _insert_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
     for chunk in _chunked(rows):
         added += len((await session.execute(statement, list(chunk))).all())
     return added
+
+
+async def routed_address(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    key: str,
+    message_class: str,
+    settings: Settings | None = None,
+) -> str | None:
+    """The address `enqueue` would send this person's message to; None if it would not go."""
+    plan = await _plan(session, person_id, None, key, message_class, settings or get_settings())
+    if plan is None or plan[1] != "pending":
+        return None
+    return plan[0].address
 
 
 async def _plan(

@@ -50,9 +50,8 @@ async def test_bank_account_with_a_typo_in_the_bank(zalo: Chat, world: World) ->
     assert choice.holder_name_matches is True and choice.holder == "beneficiary"
     assert world.protector.decrypt(choice.account_enc or b"") == "012345678901"
     assert choice.confirmation_code in outs[0].text
-    notice = next(o for o in zalo.sent if o.key == "notice.method_confirmed")
-    assert notice.params == {"method": "method.bank_account", "code": choice.confirmation_code}
-    assert notice.row.message_class == "notice"
+    # the beneficiary chose here: the reply says it, and no notice repeats it to this chat
+    assert not [o for o in zalo.sent if o.key == "notice.method_confirmed"]
     review = (await _reviews(world))[-1]
     assert (review.kind, review.choice_id, review.beneficiary_id) == (
         "method_change",
@@ -217,3 +216,30 @@ async def test_outbox_never_holds_a_clear_number(zalo: Chat, world: World) -> No
     async with world.db.sessions() as session:
         params = [str(p) for p in (await session.scalars(select(OutboxMessage.params))).all()]
     assert not any("9876543210123" in p or world.lam.cccd in p for p in params)
+
+
+async def test_a_choice_made_by_a_proxy_is_told_to_the_beneficiary_on_their_phone(
+    zalo: Chat, world: World
+) -> None:
+    await zalo.send("hi")
+    await zalo.send("1")
+    await zalo.send("co")
+    await zalo.send("2")  # authorized family member
+    await zalo.send("Nông Văn Bình")
+    await zalo.send("020090004321")
+    await zalo.send("1")  # child
+    await zalo.send(world.sau.cccd)
+    await zalo.send(world.sau.birth)
+    await zalo.send(world.sau.name)
+    await verify_phone(zalo, "0987654321")
+    await zalo.send("4")  # cash at the commune
+    await zalo.send("3")  # reason
+    await zalo.send("1")  # keep cash
+    outs = await zalo.send("1")
+    assert keys_of(outs)[0] == "dialog.pay.recorded"
+    (choice,) = await _choices(world)
+    (notice,) = [o for o in zalo.sent if o.key == "notice.method_confirmed"]
+    assert notice.row.address == "tel:+84912000111"  # the beneficiary's own phone
+    assert notice.row.person_id == world.sau.person_id and notice.row.message_class == "notice"
+    assert notice.params == {"method": "method.cash_point", "code": choice.confirmation_code}
+    assert choice.confirmation_code in notice.text

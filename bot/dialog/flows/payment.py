@@ -23,6 +23,7 @@ from bot.dialog.flows.common import (
 )
 from bot.dialog.flows.who import pick_first
 from models.conversations.people import active_proxy_names, names_match
+from models.messaging.service import routed_address
 from models.payments.service import record_choice
 from models.people.consents import give_consent, has_consent
 from models.people.identifiers import all_banks
@@ -231,6 +232,21 @@ async def _holder(ctx: Ctx, st: State, person: Person) -> tuple[str, int | None]
     return "other", None
 
 
+async def _tell_beneficiary(ctx: Ctx, st: State, person: Person, params: dict[str, str]) -> None:
+    """The method-confirmed notice goes to the beneficiary where they are reached best, so a
+    change made by anyone else (a proxy, or someone who knew the CCCD) comes to their notice;
+    not when that is this very conversation, where the reply says it already."""
+    key = "notice.method_confirmed"
+    to = await routed_address(
+        ctx.session, person_id=person.id, key=key, message_class="notice", settings=ctx.settings
+    )
+    if to is None or to == ctx.address:
+        return
+    await notify(
+        ctx, st, key=key, params=params, address=to, person_id=person.id, locale=person.locale
+    )
+
+
 async def _record(ctx: Ctx, st: State) -> list[Reply]:
     found = await acting(ctx, st)
     if found is None or "method" not in st.data:
@@ -278,8 +294,7 @@ async def _record(ctx: Ctx, st: State) -> list[Reply]:
         now=ctx.now,
     )
     code = choice.confirmation_code
-    params = {"method": f"method.{method.value}", "code": code}
-    await notify(ctx, st, key="notice.method_confirmed", params=params, person_id=st.person_id)
+    await _tell_beneficiary(ctx, st, person, {"method": f"method.{method.value}", "code": code})
     replies = [Reply("dialog.pay.recorded", {"code": code})]
     if method == PaymentMethod.CASH_HOME:
         replies.append(Reply("dialog.pay.home_review"))
