@@ -6,20 +6,27 @@ declares. The dispatcher (and the sandbox) turn them back into render()'s argume
 - "_choices": a list of {"key": <label message key>, "value": v} (translated at render time,
   SMS variant on SMS) or {"label": <ready text>, "value": v} (a commune, a bank, a name);
 - "_request_contact", "_request_location": true for Telegram's share buttons (the option whose
-  value is "share_contact" / "share_location" becomes that button).
+  value is "share_contact" / "share_location" becomes that button);
+- "_parts": on SMS, the short replies of one turn that fit one SMS together travel as one
+  message, key `JOINED`, whose "_parts" are their keys and parameters, rendered one under
+  the other (`join_for_sms`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, TypedDict
 
-from messages.render import Choice
+from messages.render import Choice, Rendered, render
+from messages.sms import segments
 from messages.words import translate
 
 CHOICES = "_choices"
 REQUEST_CONTACT = "_request_contact"
 REQUEST_LOCATION = "_request_location"
+PARTS = "_parts"
+JOINED = "reply.joined"  # the key of one SMS carrying several replies of a turn
 
 
 class RenderExtras(TypedDict):
@@ -70,3 +77,57 @@ def unpack(
         request_location=bool(params.get(REQUEST_LOCATION)),
     )
     return own, extras
+
+
+def render_queued(
+    key: str,
+    params: Mapping[str, Any],
+    *,
+    locale: str,
+    channel: str,
+    zns_templates: Mapping[str, str] | None = None,
+) -> Rendered:
+    """A queued message (key and parameters, reserved ones included) as its channel shows it."""
+    if key == JOINED:
+        parts = [
+            render_queued(part["key"], part["params"], locale=locale, channel=channel)
+            for part in params[PARTS]
+        ]
+        text = "\n".join(part.text for part in parts)
+        info = segments(text)
+        return replace(
+            parts[-1], text=text, segments=info.segments, encoding=info.encoding, key=key
+        )
+    own, extras = unpack(params, locale=locale, channel=channel)
+    return render(key, own, locale=locale, channel=channel, zns_templates=zns_templates, **extras)
+
+
+def join_for_sms(
+    messages: Sequence[tuple[str, Mapping[str, Any]]], *, locale: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """Consecutive messages (key, parameters) that fit one SMS together, one under the other,
+    become one `JOINED` message: a turn's "not understood" and its question again, a status
+    and its payments, cost one SMS instead of two."""
+    joined: list[tuple[str, dict[str, Any]]] = []
+    group: list[tuple[str, Mapping[str, Any]]] = []
+    text = ""
+
+    def close() -> None:
+        if len(group) == 1:
+            joined.append((group[0][0], dict(group[0][1])))
+        elif group:
+            parts = [{"key": key, "params": dict(params)} for key, params in group]
+            joined.append((JOINED, {PARTS: parts}))
+        group.clear()
+
+    for key, params in messages:
+        alone = render_queued(key, params, locale=locale, channel="sms").text
+        together = f"{text}\n{alone}" if group else alone
+        info = segments(together)
+        if group and (info.segments > 1 or info.encoding != "GSM-7"):
+            close()
+            together = alone
+        group.append((key, params))
+        text = together
+    close()
+    return joined

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelAdapter, OutboundMessage, SendResult, SendStatus
 from messages import reserved
-from messages.render import Rendered, render
+from messages.render import Rendered
 from models.db import single_statements, transaction
 from models.messaging.outcomes import NOT_CONFIGURED, record_sent
 from models.messaging.routing import PRIORITIES, PRIORITY
@@ -52,14 +52,12 @@ def render_outbox(message: OutboxMessage, settings: Settings) -> Rendered:
 
     Reserved "_" parameters (messages/reserved.py) carry a reply's options and share buttons.
     """
-    params, extras = reserved.unpack(message.params, locale=message.locale, channel=message.channel)
-    return render(
+    return reserved.render_queued(
         message.key,
-        params,
+        message.params,
         locale=message.locale,
         channel=message.channel,
         zns_templates=settings.zns_templates,
-        **extras,
     )
 
 

@@ -92,9 +92,13 @@ async def handle_inbound(
         else await _unguarded(ctx, state, msg, timing)
     )
     save_state(conversation, state, now)
+    messages = [_reply_message(reply) for reply in replies]
+    if inbound.channel == "sms" and len(messages) > 1:  # each SMS is paid for
+        packed = reserved.join_for_sms([(m.key, m.params) for m in messages], locale=state.locale)
+        messages = [ReplyMessage(key, params) for key, params in packed]
     rows += await enqueue_replies(
         ctx.session,
-        [_reply_message(reply) for reply in replies],
+        messages,
         address=ctx.address,
         person_id=state.person_id,
         locale=state.locale,

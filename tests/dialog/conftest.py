@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.channels.base import InboundMessage
 from bot.intake import take_in_all
+from messages import reserved
 from messages.render import Rendered
 from models.conversations.tables import Conversation
 from models.db import make_engine, make_sessionmaker
@@ -113,7 +114,7 @@ class Chat:
             now=self.now,
             announce=False,
         )
-        outs = [_out(row, db) for row in intake.replies]
+        outs = [out for row in intake.replies for out in _outs(row, db)]
         self.sent.extend(outs)
         # the replies; notices (a code, a confirmation) are kept in `sent`
         return [o for o in outs if o.row.address == self.address and o.row.key[:7] != "notice."]
@@ -134,9 +135,18 @@ class Chat:
         return str(codes[-1].params["code"])
 
 
-def _out(row: OutboxMessage, db: Database) -> Out:
-    rendered = render_outbox(row, db.settings)
-    return Out(row.key, dict(row.params), rendered.text, rendered, row)
+def _outs(row: OutboxMessage, db: Database) -> list[Out]:
+    """A reply as the person reads it; the replies one SMS carries together, one by one."""
+    if row.key != reserved.JOINED:
+        rendered = render_outbox(row, db.settings)
+        return [Out(row.key, dict(row.params), rendered.text, rendered, row)]
+    outs = []
+    for part in row.params[reserved.PARTS]:
+        shown = reserved.render_queued(
+            part["key"], part["params"], locale=row.locale, channel=row.channel
+        )
+        outs.append(Out(part["key"], dict(part["params"]), shown.text, shown, row))
+    return outs
 
 
 def keys_of(outs: Sequence[Out]) -> list[str]:

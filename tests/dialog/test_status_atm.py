@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from messages import reserved
 from models.conversations.status import next_payment_due
+from scheduler.dispatcher import render_outbox
 from tests.dialog.conftest import ATM_AT, Chat, World, identify_self, keys_of, verify_phone
 
 
@@ -39,6 +41,11 @@ async def test_sms_user_known_by_their_number_asks_status_at_once(world: World) 
     assert keys_of(outs) == ["dialog.status.no_method_state", "dialog.status.no_payment"]
     assert outs[0].rendered.segments == 1 and outs[1].rendered.segments == 1
     assert "Chua chon cach nhan tien" in outs[0].text  # SMS: no diacritics
+    # the two go as one SMS, one under the other: one is paid for, not two
+    assert outs[0].row is outs[1].row and outs[0].row.key == reserved.JOINED
+    sent = render_outbox(outs[0].row, world.db.settings)
+    assert sent.text == f"{outs[0].text}\n{outs[1].text}"
+    assert (sent.segments, sent.encoding) == (1, "GSM-7")
 
 
 async def test_status_for_someone_unknown(sms: Chat) -> None:
@@ -63,6 +70,20 @@ async def test_atm_shortcut_with_a_commune_name(sms: Chat) -> None:
     assert keys_of(outs) == ["dialog.atm.point", "dialog.atm.point"]
     assert outs[0].text == "ATM Agribank: So 2 Le Loi. Gio mo cua: 24/7."
     assert "Diem chi tra" in outs[1].text and "chua ro" in outs[1].text
+    assert outs[0].row is outs[1].row  # one SMS
+
+
+async def test_replies_that_do_not_fit_one_sms_together_go_apart(sms: Chat) -> None:
+    await sms.send("HD")
+    outs = await sms.send("qqq")  # not understood, and the 149-letter list again
+    assert keys_of(outs) == ["dialog.not_understood", "dialog.help.topics"]
+    assert outs[0].row is not outs[1].row and outs[1].row.key == "dialog.help.topics"
+
+
+async def test_messengers_get_each_reply_on_its_own(zalo: Chat) -> None:
+    outs = await zalo.send("ATM dong kinh")
+    assert keys_of(outs)[:2] == ["dialog.atm.point", "dialog.atm.point"]
+    assert len({o.row.id for o in outs}) == len(outs)
 
 
 async def test_atm_in_my_commune(zalo: Chat, world: World) -> None:
