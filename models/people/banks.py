@@ -18,6 +18,21 @@ _GENERIC_WORDS = frozenset({"ngan", "hang", "nh", "nhtm", "tmcp", "bank"})
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _FUZZY_CUTOFF = 0.8
 _FUZZY_MARGIN = 0.04
+# Former names people still use, by the code of the bank that carries them on (compacted).
+_FORMER_NAMES = {
+    "lienvietpostbank": "LPB",
+    "lienviet": "LPB",
+    "buudienlienviet": "LPB",
+    "nganhangbuudienlienviet": "LPB",
+}
+# Where the branch begins in "Agribank chi nhánh Lộc Bình", "Vietcombank CN Lạng Sơn"
+_BRANCH = re.compile(r"\b(?:chi nhanh|cn|pgd|phong giao dich|branch)\b.*$")
+# Words of a place written after a bank's name: Lạng Sơn, its towns and former districts.
+_PLACE_NAMES = (
+    "lang son|ls|tinh|thanh pho|tp|huyen|xa|phuong|thi tran|bac son|binh gia|cao loc|chi lang|"
+    "dinh lap|huu lung|loc binh|trang dinh|van lang|van quan|dong dang|na sam"
+)
+_PLACE_WORDS = frozenset(word for name in _PLACE_NAMES.split("|") for word in name.split())
 
 
 @dataclass(frozen=True)
@@ -83,7 +98,8 @@ def _by_bin(digits: str) -> list[Bank]:
 
 
 def _by_exact(compact: str) -> list[Bank]:
-    return [e.bank for e in _entries() if compact in e.exact]
+    former = _FORMER_NAMES.get(compact)
+    return [e.bank for e in _entries() if compact in e.exact or e.bank.code == former]
 
 
 def _search_tokens(query: str) -> list[str]:
@@ -144,7 +160,19 @@ def _decide(found: list[Bank]) -> Parsed[Bank] | None:
 
 @lru_cache(maxsize=2048)
 def find_bank(query: str) -> Parsed[Bank]:
-    """A bank by BIN, code, short name, keyword of its name, or a near spelling."""
+    """A bank by BIN, code, short name, former name, keyword of its name, or a near spelling;
+    a branch or a place after the bank's name is let go ("Agribank Lạng Sơn")."""
+    found = _find_bank(query)
+    if found.error is None or found.error.key != "id.bank.unknown":
+        return found
+    words = _words(_BRANCH.sub("", fold(query)))
+    while len(words) > 1 and words[-1] in _PLACE_WORDS:
+        words.pop()  # "agribank lang son" -> "agribank"
+    shorter = " ".join(words)
+    return _find_bank(shorter) if words and shorter != fold(query) else found
+
+
+def _find_bank(query: str) -> Parsed[Bank]:
     compact = _compact(query)
     if not compact:
         return bad("id.bank.unknown")

@@ -76,6 +76,24 @@ async def test_bank_by_bin_ambiguous_and_unknown(zalo: Chat, world: World) -> No
     assert await zalo.keys("ko") == ["dialog.pay.ask_bank"]
 
 
+@pytest.mark.parametrize(
+    "typed", ["Agribank Lạng Sơn", "agribank chi nhanh Loc Binh", "Ngân hàng Agribank CN Lạng Sơn"]
+)
+async def test_a_bank_named_with_its_branch_or_place(zalo: Chat, world: World, typed: str) -> None:
+    await _at_method(zalo, world.lam)
+    await zalo.send("1")
+    outs = await zalo.send(typed)
+    assert keys_of(outs) == ["dialog.pay.bank_confirm"] and "Agribank" in outs[0].text
+
+
+async def test_no_bank_goes_back_to_the_methods(zalo: Chat, world: World) -> None:
+    await _at_method(zalo, world.lam)
+    await zalo.send("1")
+    outs = await zalo.send("không")
+    assert keys_of(outs) == ["dialog.pay.ask_method"]
+    assert "no_account" in outs[0].options
+
+
 async def test_holder_name_that_differs_is_flagged(zalo: Chat, world: World) -> None:
     await _at_method(zalo, world.lam)
     await zalo.send("1")

@@ -371,6 +371,12 @@ def test_bank_list_is_loaded_once() -> None:
         ("vietinbak", "VietinBank"),
         ("techcombnk", "Techcombank"),
         ("nong ngiep", "Agribank"),
+        ("Agribank Lạng Sơn", "Agribank"),  # a place or a branch after the name
+        ("Vietcombank chi nhánh Lộc Bình", "Vietcombank"),
+        ("BIDV CN Lang Son", "BIDV"),
+        ("Nam A Bank Lạng Sơn", "Nam A Bank"),
+        ("LienVietPostBank", "LPBank"),  # a former name
+        ("Bưu điện Liên Việt", "LPBank"),
     ],
 )
 def test_find_bank(query: str, short_name: str) -> None:
