@@ -90,6 +90,12 @@ define(
     P("km", T.TEXT, "1,2", "123,4"),
 )
 define("dialog.atm.none", R, "No ATM or payment point recorded in this commune.", COMMUNE)
+define(
+    "dialog.atm.no_atm_here",
+    R,
+    "No ATM in this commune: its other points follow, then the nearest ATMs with distances.",
+    COMMUNE,
+)
 define("dialog.atm.none_near", R, "No ATM or payment point found near the location shared.")
 # --- help --------------------------------------------------------------------------------------
 _HELP = {

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from messages import reserved
 from models.conversations.status import next_payment_due
+from models.db import transaction
+from models.places.service import add_service_point
+from models.places.tables import Area
 from scheduler.dispatcher import render_outbox
 from tests.dialog.conftest import ATM_AT, Chat, World, identify_self, keys_of, verify_phone
 
@@ -139,3 +143,27 @@ async def test_atm_in_a_commune_named_with_its_former_district(sms: Chat) -> Non
     assert keys_of(outs) == ["dialog.atm.none"] and "Xa Binh Gia" in outs[0].text
     outs = await sms.send("ATM Hoang Van Thu, Khong Co")  # no such district: today's commune
     assert keys_of(outs) == ["dialog.atm.none"] and "Xa Hoang Van Thu" in outs[0].text
+
+
+async def test_a_commune_without_an_atm_says_so_and_names_the_nearest(
+    sms: Chat, world: World
+) -> None:
+    async with transaction(world.db.sessions) as session:
+        na_sam = (
+            await session.scalars(
+                select(Area).where(Area.level == "commune", Area.name == "Xã Na Sầm")
+            )
+        ).one()
+        await add_service_point(
+            session,
+            kind="post_office",
+            name="Bưu điện Na Sầm",
+            commune_id=na_sam.id,
+            address="Khối 3",
+            latitude=ATM_AT[0] + 0.2,  # about 22 km north of the city's ATM
+            longitude=ATM_AT[1],
+        )
+    outs = await sms.send("ATM Na Sam")
+    assert keys_of(outs) == ["dialog.atm.no_atm_here", "dialog.atm.point", "dialog.atm.near"]
+    assert outs[0].text == "Chua co ATM o Xa Na Sam. Noi nhan tien o xa va ATM gan nhat:"
+    assert "Agribank" in outs[2].text and "22," in outs[2].text

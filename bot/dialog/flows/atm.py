@@ -123,7 +123,24 @@ async def _show(ctx: Ctx, st: State, commune: Area | Place) -> list[Reply]:
     if not points:
         return await finish(ctx, st, [Reply("dialog.atm.none", {"commune": commune.name})])
     replies = [Reply("dialog.atm.point", _point_params(p)) for p in points[:MAX_POINTS]]
+    if not any(point.kind == "atm" for point in points):
+        # say so, and where the nearest ATMs are (from a point of the commune on the map)
+        replies.insert(0, Reply("dialog.atm.no_atm_here", {"commune": commune.name}))
+        replies += await _atms_near(ctx, st, points)
     return await finish(ctx, st, replies)
+
+
+async def _atms_near(ctx: Ctx, st: State, points: list[ServicePoint]) -> list[Reply]:
+    here = next((p for p in points if p.latitude is not None and p.longitude is not None), None)
+    if here is None or here.latitude is None or here.longitude is None:
+        return []
+    found = await nearest_service_points(
+        ctx.session, latitude=here.latitude, longitude=here.longitude, limit=2, kinds=("atm",)
+    )
+    return [
+        Reply("dialog.atm.near", {**_point_params(point), "km": _km(km, st.locale)})
+        for point, km in found
+    ]
 
 
 def _km(distance: float, locale: str) -> str:
