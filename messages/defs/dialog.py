@@ -79,6 +79,7 @@ define(
     sms=True,
 )
 define("dialog.proxy.acting_for", R, "The proxy now acts for this beneficiary.", NAME)
+define("dialog.status.whose", R, "To a proxy, before a status: whose record it is.", NAME)
 # --- identification and registration ----------------------------------------------------------
 _replies(
     {

@@ -58,8 +58,15 @@ async def test_proxy_acts_for_two_beneficiaries(zalo: Chat, world: World) -> Non
     outs = await zalo.send("TT", after=timedelta(days=3, minutes=1))
     assert keys_of(outs) == ["dialog.proxy.pick"]
     outs = await zalo.send("2")
-    assert keys_of(outs)[:2] == ["dialog.proxy.acting_for", "dialog.status.no_method_state"]
-    assert "chờ kiểm tra giấy ủy quyền" in outs[1].text
+    assert keys_of(outs)[:3] == [
+        "dialog.proxy.acting_for",
+        "dialog.status.whose",  # a proxy of two is told whose record follows
+        "dialog.status.no_method_state",
+    ]
+    assert outs[1].text == "Hồ sơ của Hoàng T. P. T.:"
+    assert "chờ kiểm tra giấy ủy quyền" in outs[2].text
+    # asked again, whose record it is still comes first
+    assert (await zalo.keys("TT"))[:2] == ["dialog.status.whose", "dialog.status.no_method_state"]
     # the same proxy on Telegram is not known there: Zalo's address is theirs only
     assert (await zalo.conversation()).acting_for_beneficiary_id == world.thao.id
     async with world.db.sessions() as session:

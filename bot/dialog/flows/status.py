@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.dialog.engine import Ctx, Reply, State, entry, finish
 from bot.dialog.flows.common import acting, is_proxy
 from bot.dialog.flows.who import pick_first
-from models.conversations.people import representation_status
+from models.conversations.people import mask_name, representation_status
 from models.conversations.status import next_payment_due, recent_payments
 from models.payments.service import current_choice
 from models.payments.tables import PaymentMethodChoice
@@ -72,6 +72,8 @@ async def status(ctx: Ctx, st: State, arg: str) -> list[Reply]:
     state = await _state_label(ctx, st, beneficiary)
     choice = await current_choice(ctx.session, beneficiary.id)
     replies = [method_reply(choice, state), *await payment_replies(ctx, beneficiary.id)]
+    if await is_proxy(ctx, st):  # a proxy may act for several: whose record this is
+        replies.insert(0, Reply("dialog.status.whose", {"name": mask_name(found[1].full_name)}))
     return await finish(ctx, st, replies)
 
 
