@@ -91,7 +91,8 @@ _replies(
         "register.ask_name": "Ask the applicant's full name.",
         "register.ask_commune": "Ask the commune the beneficiary lives in (former names fine).",
         "register.ask_village": "Ask the village or hamlet (or skip).",
-        "register.ask_category": "Ask which allowance the person receives.",
+        "register.ask_category": "Ask a proxy which allowance the person receives.",
+        "register.ask_category_self": "Ask the person registering which allowance they receive.",
         "commune.pick": "Several communes match the name typed: choose one.",
         "commune.unknown": "No commune matches the name typed: write it again (an example).",
     }

@@ -169,7 +169,9 @@ async def test_not_found_becomes_a_registration_request(zalo: Chat, world: World
     assert "Phường Hoàng Văn Thụ, Thành phố Lạng Sơn -> Phường Kỳ Lừa" in outs[0].text
     assert outs[0].options[-1] == "none"
     assert await zalo.keys("2") == ["dialog.register.ask_village"]
-    assert await zalo.keys("Khối 5") == ["dialog.register.ask_category"]
+    assert await zalo.keys("Khối 5") == [
+        "dialog.register.ask_category_self"
+    ]  # "you", not "that person"
     assert await zalo.keys("1") == ["dialog.phone.ask"]
     outs = await verify_phone(zalo)
     assert keys_of(outs) == ["dialog.phone.verified", "dialog.register.received", "dialog.menu"]

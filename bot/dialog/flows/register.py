@@ -43,10 +43,12 @@ async def ask_village(ctx: Ctx, st: State) -> list[Reply]:
 
 
 async def ask_category(ctx: Ctx, st: State) -> list[Reply]:
-    """Which allowance the person thinks they receive."""
-    del ctx, st
+    """Which allowance the person thinks they receive ("you" to the person themself)."""
+    del ctx
     options = tuple(opt(f"dialog.category.{name}", name) for name in CATEGORIES)
-    return [Reply("dialog.register.ask_category", options=options)]
+    own = st.data.get("role", SELF) == SELF
+    key = "dialog.register.ask_category_self" if own else "dialog.register.ask_category"
+    return [Reply(key, options=options)]
 
 
 @step("register", "name", ask=ask_name, sensitive=True, free_text=True, max_failures=3)
