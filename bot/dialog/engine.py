@@ -235,7 +235,9 @@ async def retry(
     if current is not None and current.max_failures and st.failures >= current.max_failures:
         return [problem, *await finish(ctx, st, [Reply(CALL_COMMUNE)])]
     asked = await ask_again(ctx, st)
-    return [problem, *asked] if any(r.options for r in asked) else [problem]
+    questions = [i for i, reply in enumerate(asked) if reply.options]
+    # the question again, without what introduced it ("Welcome!", what consent covers)
+    return [problem, *asked[questions[-1] :]] if questions else [problem]
 
 
 async def menu(ctx: Ctx, st: State) -> list[Reply]:

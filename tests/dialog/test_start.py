@@ -50,11 +50,8 @@ async def test_no_in_any_spelling(zalo: Chat, answer: str) -> None:
 
 async def test_a_yes_word_does_not_answer_a_question_that_is_not_yes_or_no(zalo: Chat) -> None:
     await zalo.send("hi")
-    assert await zalo.keys("vâng") == [
-        "dialog.not_understood",
-        "dialog.start.welcome",
-        "dialog.language.ask",
-    ]
+    # not understood, and the question again without the welcome before it
+    assert await zalo.keys("vâng") == ["dialog.not_understood", "dialog.language.ask"]
 
 
 async def test_english_conversation(zalo: Chat) -> None:
@@ -95,3 +92,14 @@ async def test_state_is_kept_per_channel_and_address(world: World) -> None:
     assert (await first.conversation()).locale == "en"
     assert (await second.conversation()).locale == "vi"
     assert await _count(world, Conversation) == 2
+
+
+async def test_a_language_not_understood_is_asked_again_in_one_sms(sms: Chat) -> None:
+    await sms.send("hi")
+    outs = await sms.send("xyz")
+    assert keys_of(outs) == ["dialog.not_understood", "dialog.language.ask"]
+    assert outs[0].row is outs[1].row  # one SMS: the question, not the welcome again (was 3)
+    outs = await sms.send("1")
+    assert keys_of(outs) == ["dialog.start.explain", "dialog.start.consent"]
+    outs = await sms.send("xyz")  # the consent question again, without what it covers
+    assert keys_of(outs) == ["dialog.not_understood", "dialog.start.consent"]
