@@ -326,6 +326,18 @@ async def identify_self(chat: Chat, someone: Someone, *, language: str = "1") ->
     return await chat.send(someone.birth)
 
 
+async def start_as_proxy(
+    chat: Chat, name: str = "Nông Văn Bình", cccd: str = "020090004321"
+) -> list[Out]:
+    """Start, Vietnamese, consent, 'an authorized family member', their own name and CCCD."""
+    await chat.send("xin chào")
+    await chat.send("1")
+    await chat.send("co")
+    await chat.send("2")  # authorized family member
+    await chat.send(name)
+    return await chat.send(cccd)  # the relationship is asked next
+
+
 async def verify_phone(chat: Chat, phone: str = "0912345678") -> list[Out]:
     """Give a phone number and the code it receives."""
     await chat.send(phone)

@@ -9,7 +9,15 @@ from models.messaging.tables import OutboxMessage
 from models.payments.tables import PaymentMethodChoice
 from models.people.tables import Consent
 from models.requests.tables import ReviewItem
-from tests.dialog.conftest import Chat, Someone, World, identify_self, keys_of, verify_phone
+from tests.dialog.conftest import (
+    Chat,
+    Someone,
+    World,
+    identify_self,
+    keys_of,
+    start_as_proxy,
+    verify_phone,
+)
 
 
 async def _at_method(chat: Chat, someone: Someone) -> None:
@@ -239,12 +247,7 @@ async def test_outbox_never_holds_a_clear_number(zalo: Chat, world: World) -> No
 async def test_a_choice_made_by_a_proxy_is_told_to_the_beneficiary_on_their_phone(
     zalo: Chat, world: World
 ) -> None:
-    await zalo.send("hi")
-    await zalo.send("1")
-    await zalo.send("co")
-    await zalo.send("2")  # authorized family member
-    await zalo.send("Nông Văn Bình")
-    await zalo.send("020090004321")
+    await start_as_proxy(zalo)
     await zalo.send("1")  # child
     await zalo.send(world.sau.cccd)
     await zalo.send(world.sau.birth)

@@ -13,7 +13,7 @@ from models.people.service import add_contact_address, create_person
 from models.people.tables import Consent, Person, Representation
 from models.requests.tables import ReviewItem
 from models.vocab import ConsentPurpose, RepresentationKind
-from tests.dialog.conftest import Chat, Someone, World, keys_of, verify_phone
+from tests.dialog.conftest import Chat, Someone, World, keys_of, start_as_proxy, verify_phone
 
 PROXY_CCCD = "020090004321"  # a man born in 1990
 
@@ -157,12 +157,7 @@ async def test_a_known_proxy_writing_from_a_new_address_chooses_first(world: Wor
 async def test_a_proxy_whose_paper_is_checked_is_not_asked_for_it_again(
     zalo: Chat, world: World
 ) -> None:
-    await zalo.send("hi")
-    await zalo.send("1")
-    await zalo.send("co")
-    await zalo.send("2")  # authorized family member
-    await zalo.send("Nông Văn Bình")
-    await zalo.send(PROXY_CCCD)
+    await start_as_proxy(zalo, cccd=PROXY_CCCD)
     found = await _proxy_identifies(zalo, world.lam, "Nông Văn Lâm")
     assert found == ["dialog.identify.found", "dialog.proxy.pending", "dialog.phone.ask"]
     await verify_phone(zalo)
