@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
 from babel.numbers import format_decimal, get_group_symbol
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -154,3 +155,20 @@ def mask_account(value: Any) -> str:
     if digits is None:
         raise FormatError("an account number must end with digits")
     return "****" + digits.group(0)
+
+
+# Vietnamese weekdays as opening hours write them: "T2-T7", "Thứ 2 - Thứ 6", "CN", "Chủ nhật"
+_VI_WEEKDAY = re.compile(r"\b(?:T|Thứ\s?)([2-7])\b|\b(CN|Chủ nhật)\b", re.IGNORECASE)
+
+
+def localize_hours(text: str, locale: str) -> str:
+    """Opening hours as officers write them ("07:30-17:00, T2-T7"), with the weekdays in the
+    reader's language ("07:30-17:00, Mon-Sat"); unchanged in Vietnamese."""
+    if locale == "vi":
+        return text
+    names = get_day_names("abbreviated", locale=locale)  # 0 = Monday ... 6 = Sunday
+
+    def day(match: re.Match[str]) -> str:
+        return str(names[6] if match[2] else names[int(match[1]) - 2])
+
+    return _VI_WEEKDAY.sub(day, text)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from messages import formats
-from messages.formats import FormatError
+from messages.formats import FormatError, localize_hours
 
 
 @pytest.mark.parametrize(
@@ -128,3 +128,18 @@ def test_account_without_digits_is_refused() -> None:
 
 def test_year_is_never_grouped() -> None:
     assert formats.format_year(1950) == "1950"
+
+
+@pytest.mark.parametrize(
+    ("hours", "english"),
+    [
+        ("07:30-17:00, T2-T7", "07:30-17:00, Mon-Sat"),
+        ("Thứ 2 - Thứ 6: 7h-17h", "Mon - Fri: 7h-17h"),
+        ("T2-CN", "Mon-Sun"),
+        ("Chủ nhật: 8:00-11:00", "Sun: 8:00-11:00"),
+        ("24/7", "24/7"),
+    ],
+)
+def test_opening_hours_name_the_weekdays_in_the_readers_language(hours: str, english: str) -> None:
+    assert localize_hours(hours, "en") == english
+    assert localize_hours(hours, "vi") == hours

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dialog.engine import Ctx, Msg, Opt, Reply, State, entry, finish, goto, opt, retry, step
 from bot.dialog.flows.common import NOT_UNDERSTOOD, home_commune
 from bot.dialog.flows.places import area_id, commune_options, recalled, remember
+from messages.formats import localize_hours
 from models.places.index import Place, place_by_id
 from models.places.service import nearest_service_points, service_points_in_commune
 from models.places.tables import Area, ServicePoint
@@ -109,12 +110,13 @@ async def _search(ctx: Ctx, st: State, text: str, *, from_step: bool) -> list[Re
     return await goto(ctx, st, "atm", "pick")
 
 
-def _point_params(point: ServicePoint) -> dict[str, str]:
+def _point_params(point: ServicePoint, locale: str) -> dict[str, str]:
+    hours = localize_hours(point.opening_hours, locale) if point.opening_hours else None
     return {
         "kind": f"dialog.point.{point.kind}",
         "operator": point.operator_name or point.name,
         "address": point.address,
-        "hours": point.opening_hours or HOURS_UNKNOWN,
+        "hours": hours or HOURS_UNKNOWN,
     }
 
 
@@ -122,7 +124,7 @@ async def _show(ctx: Ctx, st: State, commune: Area | Place) -> list[Reply]:
     points = await service_points_in_commune(ctx.session, commune.id)
     if not points:
         return await finish(ctx, st, [Reply("dialog.atm.none", {"commune": commune.name})])
-    replies = [Reply("dialog.atm.point", _point_params(p)) for p in points[:MAX_POINTS]]
+    replies = [Reply("dialog.atm.point", _point_params(p, st.locale)) for p in points[:MAX_POINTS]]
     if not any(point.kind == "atm" for point in points):
         # say so, and where the nearest ATMs are (from a point of the commune on the map)
         replies.insert(0, Reply("dialog.atm.no_atm_here", {"commune": commune.name}))
@@ -138,7 +140,7 @@ async def _atms_near(ctx: Ctx, st: State, points: list[ServicePoint]) -> list[Re
         ctx.session, latitude=here.latitude, longitude=here.longitude, limit=2, kinds=("atm",)
     )
     return [
-        Reply("dialog.atm.near", {**_point_params(point), "km": _km(km, st.locale)})
+        Reply("dialog.atm.near", {**_point_params(point, st.locale), "km": _km(km, st.locale)})
         for point, km in found
     ]
 
@@ -159,7 +161,7 @@ async def _nearest(ctx: Ctx, st: State, latitude: float, longitude: float) -> li
     if not found:
         return await finish(ctx, st, [Reply("dialog.atm.none_near")])
     replies = [
-        Reply("dialog.atm.near", {**_point_params(point), "km": _km(km, st.locale)})
+        Reply("dialog.atm.near", {**_point_params(point, st.locale), "km": _km(km, st.locale)})
         for point, km in found
     ]
     return await finish(ctx, st, replies)
