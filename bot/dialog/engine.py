@@ -30,6 +30,7 @@ from models.settings import Settings
 from models.vocab import Source
 
 MAX_TEXT = 2000
+_YES_NO_VALUES = ("yes", "no")
 RESUME_AFTER = timedelta(minutes=15)
 SENSITIVE_IDLE = timedelta(minutes=30)
 CONVERSATION_IDLE = timedelta(days=3)
@@ -283,10 +284,13 @@ def resolve(st: State, msg: Msg) -> str | None:
         return offered[index - 1]["value"] if 1 <= index <= len(offered) else None
     if not msg.folded:
         return None
+    asking = "?" in msg.text  # "Có?": a question back, not an answer to a yes/no question
     for option in offered:
+        if asking and option["value"] in _YES_NO_VALUES:
+            continue
         if msg.folded in _labels(option) or msg.folded == fold(option["value"]):
             return str(option["value"])
-    said = words.yes_or_no(msg.folded)  # "vâng ạ" answers a yes/no question
+    said = words.yes_or_no(msg.text, msg.folded)  # "vâng ạ" answers a yes/no question
     if said is not None and any(option["value"] == said for option in offered):
         return said
     return None

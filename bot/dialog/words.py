@@ -36,11 +36,15 @@ _SHORTCUTS: dict[str, str] = {
 }
 # How people answer a yes/no question, besides its options' own words ("Có", "Không", "Yes", "No"):
 # the polite "dạ", "vâng", "ạ", the texting "c" / "k" / "ko", "ok", "đúng rồi"...
+# A bare "da" or "u" is left out: folded, "dạ" (yes) is also "đã" (wait), "ừ" also "ư" (huh).
 _YES = (
-    "co|c|vang|da|da vang|u|uh|uhm|um|dung|dung roi|dung vay|phai|phai roi|dong y|toi dong y|"
-    "ok|oke|okay|oki|y|yes|yeah|yep|sure|right|correct|agree|i agree"
+    "co|c|vang|da vang|da co|da dung|da phai|vang co|uh|uhm|um|dung|dung roi|dung vay|phai|"
+    "phai roi|dong y|toi dong y|ok|oke|okay|oki|y|yes|yeah|yep|sure|right|correct|agree|i agree"
 )
-_NO = "khong|k|ko|kg|hong|khong phai|sai|sai roi|chua|khong dong y|n|no|nope|wrong|disagree"
+_NO = (
+    "khong|k|ko|kg|hong|khong phai|khong co|chua co|da khong|da chua|da khong co|da chua co|"
+    "sai|sai roi|chua|khong dong y|n|no|nope|wrong|disagree"
+)
 _ANSWERS = {**dict.fromkeys(_YES.split("|"), "yes"), **dict.fromkeys(_NO.split("|"), "no")}
 # "ạ", "nhé", "nha" end a polite answer: "có ạ", "vâng ạ", "không ạ"
 _POLITE_ENDINGS = re.compile(r"(?: (?:a|nhe|nha))+$")
@@ -62,8 +66,11 @@ def global_word(folded: str) -> str | None:
     return _GLOBAL.get(folded.strip())
 
 
-def yes_or_no(folded: str) -> str | None:
-    """ "yes" or "no" for the ways people answer a yes/no question ("vâng ạ", "ko"), or None."""
+def yes_or_no(text: str, folded: str) -> str | None:
+    """Yes or no ("yes", "no") as people answer a yes/no question ("vâng ạ", "ko"), or None;
+    None for a question back ("Có?", "Dạ?": pardon?)."""
+    if "?" in text:
+        return None
     said = folded.strip()
     return _ANSWERS.get(said) or _ANSWERS.get(_POLITE_ENDINGS.sub("", said))
 

@@ -102,6 +102,7 @@ define(
     R,
     "No record with this CCCD (masked): check the number, or send a registration request.",
     P("cccd", T.TEXT, "020******345", "020******345"),
+    sms=True,
 )
 define(
     "dialog.identify.year_differs",

@@ -96,6 +96,12 @@ define(
     "No ATM in this commune: its other points follow, then the nearest ATMs with distances.",
     COMMUNE,
 )
+define(
+    "dialog.atm.no_atm_at_all",
+    R,
+    "No ATM in this commune and none known near it: its other points follow.",
+    COMMUNE,
+)
 define("dialog.atm.none_near", R, "No ATM or payment point found near the location shared.")
 # --- help --------------------------------------------------------------------------------------
 _HELP = {

@@ -169,7 +169,9 @@ def find_bank(query: str) -> Parsed[Bank]:
     while len(words) > 1 and words[-1] in _PLACE_WORDS:
         words.pop()  # "agribank lang son" -> "agribank"
     shorter = " ".join(words)
-    return _find_bank(shorter) if words and shorter != fold(query) else found
+    named = [w for w in words if w not in _GENERIC_WORDS and w not in _PLACE_WORDS]
+    # "Ngân hàng Lạng Sơn" names no bank: it stays unknown rather than "ngân hàng" matching all
+    return _find_bank(shorter) if named and shorter != fold(query) else found
 
 
 def _find_bank(query: str) -> Parsed[Bank]:

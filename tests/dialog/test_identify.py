@@ -141,6 +141,25 @@ async def test_a_mistyped_cccd_can_be_typed_again(zalo: Chat, world: World) -> N
     assert keys_of(outs) == ["dialog.identify.found", "dialog.phone.ask"]
 
 
+async def test_the_right_cccd_typed_at_once_after_not_found(zalo: Chat, world: World) -> None:
+    await _at_cccd(zalo)
+    await zalo.send("020060009999")
+    assert await zalo.keys("10/10/1960") == ["dialog.identify.not_found"]
+    assert await zalo.keys(world.lam.cccd) == ["dialog.identify.ask_birth"]  # no "1" first
+    outs = await zalo.send(world.lam.birth)
+    assert keys_of(outs) == ["dialog.identify.found", "dialog.phone.ask"]
+
+
+async def test_back_after_typing_again_does_not_reach_the_number_let_go(zalo: Chat) -> None:
+    await _at_cccd(zalo)
+    await zalo.send("020060009999")
+    await zalo.send("10/10/1960")
+    assert await zalo.keys("1") == ["dialog.identify.ask_cccd_self"]
+    outs = await zalo.send("0")  # BACK: not to the birth date of the number let go
+    assert "dialog.identify.ask_birth" not in keys_of(outs)
+    assert "dialog.error" not in keys_of(outs)
+
+
 async def test_typing_an_unknown_cccd_again_and_again_suggests_the_commune_office(
     zalo: Chat,
 ) -> None:

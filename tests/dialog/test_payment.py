@@ -94,10 +94,15 @@ async def test_a_bank_named_with_its_branch_or_place(zalo: Chat, world: World, t
     assert keys_of(outs) == ["dialog.pay.bank_confirm"] and "Agribank" in outs[0].text
 
 
-async def test_no_bank_goes_back_to_the_methods(zalo: Chat, world: World) -> None:
+@pytest.mark.parametrize("before", [[], ["agribank", "không"]])  # a bank refused first
+async def test_no_bank_goes_back_to_the_methods(
+    zalo: Chat, world: World, before: list[str]
+) -> None:
     await _at_method(zalo, world.lam)
     await zalo.send("1")
-    outs = await zalo.send("không")
+    for text in before:
+        await zalo.send(text)
+    outs = await zalo.send("không có")
     assert keys_of(outs) == ["dialog.pay.ask_method"]
     assert "no_account" in outs[0].options
 

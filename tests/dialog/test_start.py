@@ -33,7 +33,7 @@ async def test_consent_question_preselects_nothing(zalo: Chat) -> None:
 
 @pytest.mark.parametrize(
     "answer",
-    ["Có", "co", "CÓ!", "yes", "1", "Vâng ạ", "dạ", "ừ", "OK", "đúng rồi", "có ạ", "C", "Đồng ý"],
+    ["Có", "co", "CÓ!", "yes", "1", "Vâng ạ", "dạ có", "dạ vâng", "OK", "đúng rồi", "có ạ", "C"],
 )
 async def test_yes_in_any_spelling(zalo: Chat, answer: str) -> None:
     await zalo.send("hi")
@@ -41,11 +41,21 @@ async def test_yes_in_any_spelling(zalo: Chat, answer: str) -> None:
     assert await zalo.keys(answer) == ["dialog.who.ask"]
 
 
-@pytest.mark.parametrize("answer", ["Không", "không ạ", "ko", "k", "No", "chưa"])
+@pytest.mark.parametrize("answer", ["Không", "không ạ", "ko", "k", "No", "chưa", "dạ không"])
 async def test_no_in_any_spelling(zalo: Chat, answer: str) -> None:
     await zalo.send("hi")
     await zalo.send("1")
     assert await zalo.keys(answer) == ["dialog.start.declined", "dialog.menu"]
+
+
+@pytest.mark.parametrize("answer", ["Có?", "Dạ?", "dạ", "Đã", "ừ"])
+async def test_a_question_back_or_a_word_of_two_meanings_is_not_consent(
+    zalo: Chat, answer: str
+) -> None:
+    await zalo.send("hi")
+    await zalo.send("1")
+    assert await zalo.keys(answer) == ["dialog.not_understood", "dialog.start.consent"]
+    assert "consent" not in (await zalo.conversation()).data
 
 
 async def test_a_yes_word_does_not_answer_a_question_that_is_not_yes_or_no(zalo: Chat) -> None:

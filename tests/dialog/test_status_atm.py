@@ -167,3 +167,18 @@ async def test_a_commune_without_an_atm_says_so_and_names_the_nearest(
     assert keys_of(outs) == ["dialog.atm.no_atm_here", "dialog.atm.point", "dialog.atm.near"]
     assert outs[0].text == "Chua co ATM o Xa Na Sam. Noi nhan tien o xa va ATM gan nhat:"
     assert "Agribank" in outs[2].text and "22," in outs[2].text
+
+
+async def test_a_commune_without_an_atm_nor_a_place_on_the_map(sms: Chat, world: World) -> None:
+    async with transaction(world.db.sessions) as session:
+        query = select(Area).where(Area.level == "commune", Area.name == "Xã Na Sầm")
+        na_sam = (await session.scalars(query)).one()
+        await add_service_point(
+            session,
+            kind="post_office",
+            name="Bưu điện Na Sầm",
+            commune_id=na_sam.id,
+            address="Khối 3",
+        )
+    outs = await sms.send("ATM Na Sam")  # no nearest ATMs promised that would not follow
+    assert keys_of(outs) == ["dialog.atm.no_atm_at_all", "dialog.atm.point"]

@@ -407,7 +407,18 @@ def test_ambiguous_bank_offers_at_most_five() -> None:
     assert len(parsed.error.params["options"].split(", ")) == 5
 
 
-@pytest.mark.parametrize("query", ["", "   ", "xyz", "970499", "ngân hàng chính sách xã hội"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "xyz",
+        "970499",
+        "ngân hàng chính sách xã hội",
+        "Ngân hàng Lạng Sơn",  # a place and no bank
+        "bank Đồng Đăng",
+    ],
+)
 def test_unknown_bank(query: str) -> None:
     assert find_bank(query).error == Problem("id.bank.unknown", {})
 

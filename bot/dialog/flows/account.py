@@ -4,7 +4,7 @@ and the holder's name (a name that differs is accepted and flagged for the offic
 from __future__ import annotations
 
 from bot.dialog import words
-from bot.dialog.engine import Ctx, Msg, Opt, Reply, State, go_back, goto, opt, retry, step
+from bot.dialog.engine import Ctx, Msg, Opt, Reply, State, goto, opt, retry, step
 from bot.dialog.flows.common import (
     NAME_INVALID,
     NO,
@@ -78,8 +78,8 @@ async def ask_holder(ctx: Ctx, st: State) -> list[Reply]:
 async def on_bank(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     """Fuzzy search; one bank is confirmed, several are offered. "Không" (no bank, or none
     known) goes back to the methods, where "no account yet" is one."""
-    if words.yes_or_no(msg.folded) == NO:
-        return await go_back(ctx, st)
+    if words.yes_or_no(msg.text, msg.folded) == NO:
+        return await goto(ctx, st, "pay", "method")
     found = find_bank(msg.text[:100])
     if found.value is not None:
         st.data["provider"] = found.value.code

@@ -127,8 +127,9 @@ async def _show(ctx: Ctx, st: State, commune: Area | Place) -> list[Reply]:
     replies = [Reply("dialog.atm.point", _point_params(p, st.locale)) for p in points[:MAX_POINTS]]
     if not any(point.kind == "atm" for point in points):
         # say so, and where the nearest ATMs are (from a point of the commune on the map)
-        replies.insert(0, Reply("dialog.atm.no_atm_here", {"commune": commune.name}))
-        replies += await _atms_near(ctx, st, points)
+        near = await _atms_near(ctx, st, points)
+        key = "dialog.atm.no_atm_here" if near else "dialog.atm.no_atm_at_all"
+        replies = [Reply(key, {"commune": commune.name}), *replies, *near]
     return await finish(ctx, st, replies)
 
 

@@ -111,10 +111,8 @@ async def notify(
     message_class: str = "notice",
     person_id: int | None = None,
     expires_at: datetime | None = None,
-    locale: str | None = None,
 ) -> None:
-    """Queue a notice besides the replies (a code by SMS, a confirmation): to `address`, this
-    conversation's by default, in the conversation's language unless `locale` is given."""
+    """Queue a notice besides the replies (a code by SMS, a confirmation)."""
     row = await enqueue(
         ctx.session,
         person_id=person_id,
@@ -122,7 +120,7 @@ async def notify(
         params=params,
         message_class=message_class,
         address=address or ctx.address,
-        locale=locale or st.locale,
+        locale=st.locale,
         expires_at=expires_at,
         settings=ctx.settings,
         now=ctx.now,

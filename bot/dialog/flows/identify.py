@@ -110,6 +110,8 @@ async def on_cccd(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
 @step("identify", "birth", ask=ask_birth, sensitive=True, max_failures=3)
 async def on_birth(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     """A real past date; a year that disagrees with the CCCD is questioned, not refused."""
+    if "cccd_enc" not in st.data:  # the CCCD was let go (typed again): ask it first
+        return await _ask_cccd_anew(ctx, st)
     parsed = parse_written_date(msg.text)
     born = parsed.value
     if born is None or not (date(1900, 1, 1) <= born <= today(ctx)):
@@ -153,6 +155,8 @@ def _birth_matches(person: Person, birth: date) -> bool:
 
 
 async def _look_up(ctx: Ctx, st: State) -> list[Reply]:
+    if "cccd_enc" not in st.data or "birth" not in st.data:  # let go meanwhile: ask again
+        return await _ask_cccd_anew(ctx, st)
     cccd = unseal(ctx, st.data["cccd_enc"])
     birth = date.fromisoformat(st.data["birth"])
     person = await find_person_by_cccd(ctx.session, protector=ctx.protector, cccd=cccd)
@@ -172,6 +176,9 @@ async def on_not_found(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
         return await goto(ctx, st, "register", "name" if _self(st) else "commune")
     if msg.choice == RETYPE:
         return await _again(ctx, st, [])
+    if msg.choice is None and parse_cccd(msg.text, today=today(ctx)).value is not None:
+        asked = await _again(ctx, st, [])  # the number typed again straight away
+        return await on_cccd(ctx, st, msg) if st.step == "cccd" else asked
     return await retry(ctx, st, NOT_UNDERSTOOD)
 
 
@@ -188,8 +195,14 @@ async def _again(ctx: Ctx, st: State, said: list[Reply]) -> list[Reply]:
     if failures >= MAX_LOOKUPS:
         return await finish(ctx, st, [*said, Reply(CALL_COMMUNE)])
     st.data["id_fail"] = failures
+    return [*said, *await _ask_cccd_anew(ctx, st)]
+
+
+async def _ask_cccd_anew(ctx: Ctx, st: State) -> list[Reply]:
+    """The CCCD question, with BACK no longer leading to the steps of the number let go."""
+    st.data["_back"] = [entry for entry in st.data.get("_back", []) if entry[0] != "identify"]
     st.flow, st.step, st.failures = "identify", "cccd", 0
-    return [*said, *await ask_cccd(ctx, st)]
+    return await ask_cccd(ctx, st)
 
 
 async def _link(ctx: Ctx, st: State, beneficiary: Beneficiary, person: Person) -> list[Reply]:

@@ -17,13 +17,12 @@ from bot.dialog.flows.common import (
     acting,
     consented,
     home_commune,
-    notify,
     today,
     unseal,
 )
 from bot.dialog.flows.who import pick_first
 from models.conversations.people import active_proxy_names, names_match
-from models.messaging.service import routed_address
+from models.messaging.service import enqueue, routed_address
 from models.payments.service import record_choice
 from models.people.consents import give_consent, has_consent
 from models.people.identifiers import all_banks
@@ -242,9 +241,17 @@ async def _tell_beneficiary(ctx: Ctx, st: State, person: Person, params: dict[st
     )
     if to is None or to == ctx.address:
         return
-    await notify(
-        ctx, st, key=key, params=params, address=to, person_id=person.id, locale=person.locale
+    notice = await enqueue(  # routed as any notice: Zalo's template first, SMS as the fallback
+        ctx.session,
+        person_id=person.id,
+        key=key,
+        params=params,
+        message_class="notice",
+        settings=ctx.settings,
+        now=ctx.now,
     )
+    if notice is not None:
+        ctx.queued.append(notice)
 
 
 async def _record(ctx: Ctx, st: State) -> list[Reply]:
