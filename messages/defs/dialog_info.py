@@ -93,13 +93,17 @@ define("dialog.atm.none", R, "No ATM or payment point recorded in this commune."
 define(
     "dialog.atm.no_atm_here",
     R,
-    "No ATM in this commune: its other points follow, then the nearest ATMs with distances.",
+    "No ATM in this commune: the nearest one (operator, distance, address, hours); the "
+    "commune's other places to get money follow.",
     COMMUNE,
+    *POINT[1:],
+    P("km", T.TEXT, "1,2", "123,4"),
+    sms=True,
 )
 define(
     "dialog.atm.no_atm_at_all",
     R,
-    "No ATM in this commune and none known near it: its other points follow.",
+    "No ATM in this commune and none known near it: its other places to get money follow.",
     COMMUNE,
 )
 define("dialog.atm.none_near", R, "No ATM or payment point found near the location shared.")

@@ -164,9 +164,11 @@ async def test_a_commune_without_an_atm_says_so_and_names_the_nearest(
             longitude=ATM_AT[1],
         )
     outs = await sms.send("ATM Na Sam")
-    assert keys_of(outs) == ["dialog.atm.no_atm_here", "dialog.atm.point", "dialog.atm.near"]
-    assert outs[0].text == "Chua co ATM o Xa Na Sam. Noi nhan tien o xa va ATM gan nhat:"
-    assert "Agribank" in outs[2].text and "22," in outs[2].text
+    assert keys_of(outs) == ["dialog.atm.no_atm_here", "dialog.atm.point"]
+    assert outs[0].text == (
+        "Chua co ATM o Xa Na Sam. ATM gan nhat: Agribank, 22,2 km: So 2 Le Loi. Mo cua: 24/7."
+    )
+    assert "Buu dien" not in outs[0].text and "Khoi 3" in outs[1].text
 
 
 async def test_a_commune_without_an_atm_nor_a_place_on_the_map(sms: Chat, world: World) -> None:

@@ -125,25 +125,27 @@ async def _show(ctx: Ctx, st: State, commune: Area | Place) -> list[Reply]:
     if not points:
         return await finish(ctx, st, [Reply("dialog.atm.none", {"commune": commune.name})])
     replies = [Reply("dialog.atm.point", _point_params(p, st.locale)) for p in points[:MAX_POINTS]]
-    if not any(point.kind == "atm" for point in points):
-        # say so, and where the nearest ATMs are (from a point of the commune on the map)
-        near = await _atms_near(ctx, st, points)
-        key = "dialog.atm.no_atm_here" if near else "dialog.atm.no_atm_at_all"
-        replies = [Reply(key, {"commune": commune.name}), *replies, *near]
+    if not any(point.kind == "atm" for point in points):  # say so, and where the nearest is
+        replies.insert(0, await _no_atm_here(ctx, st, commune, points))
     return await finish(ctx, st, replies)
 
 
-async def _atms_near(ctx: Ctx, st: State, points: list[ServicePoint]) -> list[Reply]:
+async def _no_atm_here(
+    ctx: Ctx, st: State, commune: Area | Place, points: list[ServicePoint]
+) -> Reply:
+    """No ATM in the commune: the nearest one, from a place of the commune on the map."""
     here = next((p for p in points if p.latitude is not None and p.longitude is not None), None)
-    if here is None or here.latitude is None or here.longitude is None:
-        return []
-    found = await nearest_service_points(
-        ctx.session, latitude=here.latitude, longitude=here.longitude, limit=2, kinds=("atm",)
-    )
-    return [
-        Reply("dialog.atm.near", {**_point_params(point, st.locale), "km": _km(km, st.locale)})
-        for point, km in found
-    ]
+    found = []
+    if here is not None and here.latitude is not None and here.longitude is not None:
+        found = await nearest_service_points(
+            ctx.session, latitude=here.latitude, longitude=here.longitude, limit=1, kinds=("atm",)
+        )
+    if not found:
+        return Reply("dialog.atm.no_atm_at_all", {"commune": commune.name})
+    atm, km = found[0]
+    nearest = {k: v for k, v in _point_params(atm, st.locale).items() if k != "kind"}
+    params = {"commune": commune.name, **nearest, "km": _km(km, st.locale)}
+    return Reply("dialog.atm.no_atm_here", params)
 
 
 def _km(distance: float, locale: str) -> str:
