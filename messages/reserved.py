@@ -7,9 +7,9 @@ declares. The dispatcher (and the sandbox) turn them back into render()'s argume
   SMS variant on SMS) or {"label": <ready text>, "value": v} (a commune, a bank, a name);
 - "_request_contact", "_request_location": true for Telegram's share buttons (the option whose
   value is "share_contact" / "share_location" becomes that button);
-- "_parts": on SMS, the short replies of one turn that fit one SMS together travel as one
-  message, key `JOINED`, whose "_parts" are their keys and parameters, rendered one under
-  the other (`join_for_sms`).
+- "_parts": the replies of one turn that fit one message together travel as one, key
+  `JOINED`, whose "_parts" are their keys and parameters, rendered one under the other
+  (`join_replies`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TypedDict
 
-from messages.render import Choice, Rendered, render
+from messages.render import TELEGRAM_LIMIT, ZALO_LIMIT, Choice, Rendered, render
 from messages.sms import segments
 from messages.words import translate
 
@@ -79,6 +79,11 @@ def unpack(
     return own, extras
 
 
+# Between the replies one message carries: a line on SMS, a blank line on messengers.
+_SEPARATOR = {"sms": "\n", "telegram": "\n\n", "zalo": "\n\n", "sandbox": "\n\n"}
+_LIMIT = {"telegram": TELEGRAM_LIMIT, "zalo": ZALO_LIMIT, "sandbox": ZALO_LIMIT}
+
+
 def render_queued(
     key: str,
     params: Mapping[str, Any],
@@ -93,7 +98,7 @@ def render_queued(
             render_queued(part["key"], part["params"], locale=locale, channel=channel)
             for part in params[PARTS]
         ]
-        text = "\n".join(part.text for part in parts)
+        text = _SEPARATOR.get(channel, "\n").join(part.text for part in parts)
         info = segments(text)
         return replace(
             parts[-1], text=text, segments=info.segments, encoding=info.encoding, key=key
@@ -102,12 +107,29 @@ def render_queued(
     return render(key, own, locale=locale, channel=channel, zns_templates=zns_templates, **extras)
 
 
-def join_for_sms(
-    messages: Sequence[tuple[str, Mapping[str, Any]]], *, locale: str
+def _fits(text: str, channel: str) -> bool:
+    if channel == "sms":
+        info = segments(text)
+        return info.segments == 1 and info.encoding == "GSM-7"
+    return len(text) <= _LIMIT[channel]
+
+
+def _ends_a_message(params: Mapping[str, Any]) -> bool:
+    """Options and share buttons belong to the message's end: nothing is joined after them."""
+    return bool(params.get(CHOICES) or params.get(REQUEST_CONTACT) or params.get(REQUEST_LOCATION))
+
+
+def join_replies(
+    messages: Sequence[tuple[str, Mapping[str, Any]]], *, locale: str, channel: str
 ) -> list[tuple[str, dict[str, Any]]]:
-    """Consecutive messages (key, parameters) that fit one SMS together, one under the other,
-    become one `JOINED` message: a turn's "not understood" and its question again, a status
-    and its payments, cost one SMS instead of two."""
+    """Consecutive replies (key, parameters) of one turn that fit one message of `channel`
+    together become one `JOINED` message: an answer and the menu after it, a status and its
+    payments, "not understood" and the question again. One SMS is paid for instead of two;
+    a messenger shows one message instead of a string of them. Replies with options or share
+    buttons end a message. Channels other than SMS, Telegram, Zalo and the sandbox: as they are.
+    """
+    if channel not in _SEPARATOR:
+        return [(key, dict(params)) for key, params in messages]
     joined: list[tuple[str, dict[str, Any]]] = []
     group: list[tuple[str, Mapping[str, Any]]] = []
     text = ""
@@ -121,10 +143,9 @@ def join_for_sms(
         group.clear()
 
     for key, params in messages:
-        alone = render_queued(key, params, locale=locale, channel="sms").text
-        together = f"{text}\n{alone}" if group else alone
-        info = segments(together)
-        if group and (info.segments > 1 or info.encoding != "GSM-7"):
+        alone = render_queued(key, params, locale=locale, channel=channel).text
+        together = f"{text}{_SEPARATOR[channel]}{alone}" if group else alone
+        if group and (_ends_a_message(group[-1][1]) or not _fits(together, channel)):
             close()
             together = alone
         group.append((key, params))

@@ -35,6 +35,7 @@ from models.base import utcnow
 from models.conversations.service import conversation_for
 from models.conversations.tables import Conversation
 from models.messaging.optout import opt_in, opt_out, parse_keyword
+from models.messaging.routing import channel_for_address
 from models.messaging.service import ReplyMessage, enqueue_replies
 from models.messaging.tables import OutboxMessage
 from models.people.tables import ContactAddress
@@ -93,8 +94,12 @@ async def handle_inbound(
     )
     save_state(conversation, state, now)
     messages = [_reply_message(reply) for reply in replies]
-    if inbound.channel == "sms" and len(messages) > 1:  # each SMS is paid for
-        packed = reserved.join_for_sms([(m.key, m.params) for m in messages], locale=state.locale)
+    if len(messages) > 1:  # as few messages as the channel allows: each SMS is paid for
+        packed = reserved.join_replies(
+            [(m.key, m.params) for m in messages],
+            locale=state.locale,
+            channel=channel_for_address(inbound.address),
+        )
         messages = [ReplyMessage(key, params) for key, params in packed]
     rows += await enqueue_replies(
         ctx.session,

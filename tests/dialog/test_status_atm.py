@@ -84,10 +84,15 @@ async def test_replies_that_do_not_fit_one_sms_together_go_apart(sms: Chat) -> N
     assert outs[0].row is not outs[1].row and outs[1].row.key == "dialog.help.topics"
 
 
-async def test_messengers_get_each_reply_on_its_own(zalo: Chat) -> None:
+async def test_a_messenger_shows_the_answer_and_the_menu_as_one_message(
+    zalo: Chat, world: World
+) -> None:
     outs = await zalo.send("ATM dong kinh")
-    assert keys_of(outs)[:2] == ["dialog.atm.point", "dialog.atm.point"]
-    assert len({o.row.id for o in outs}) == len(outs)
+    assert keys_of(outs) == ["dialog.atm.point", "dialog.atm.point", "dialog.menu"]
+    assert len({o.row.id for o in outs}) == 1
+    shown = render_outbox(outs[0].row, world.db.settings)
+    assert shown.text.startswith("ATM Agribank") and "\n\nĐiểm chi trả" in shown.text
+    assert [c.value for c in shown.choices] == outs[2].options  # the menu's buttons
 
 
 async def test_atm_in_my_commune(zalo: Chat, world: World) -> None:
