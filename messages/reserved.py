@@ -152,3 +152,10 @@ def join_replies(
         text = together
     close()
     return joined
+
+
+def part_keys(key: str, params: Mapping[str, Any]) -> list[str]:
+    """The keys of the replies a queued message carries (one, or a joined message's parts)."""
+    if key == JOINED:
+        return [str(part["key"]) for part in params[PARTS]]
+    return [key]

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from messages.reserved import part_keys
 from models.conversations.tables import VerificationCode
 from models.messaging.tables import OutboxMessage
 from models.officers.roles import Role
@@ -56,7 +57,8 @@ async def _say(app: Running, address: str, text: str) -> list[str]:
     response = await app.client.post(INBOUND, json={"address": address, "text": text})
     assert response.status_code == 200, response.text
     ids = {reply["outbox_id"] for reply in response.json()["replies"]}
-    return [row.key for row in await app.outbox() if row.id in ids]
+    rows = [row for row in await app.outbox() if row.id in ids]
+    return [key for row in rows for key in part_keys(row.key, row.params)]
 
 
 async def _identify(app: Running, address: str, person: Someone) -> list[str]:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from bot.sandbox import converse
 from cli.serve import NOISY_LOGGERS, configure_service_logging
+from messages.reserved import part_keys
 from models.logs import JsonFormatter
 from models.messaging.tables import OutboxMessage
 from models.officers.roles import Role
@@ -96,9 +97,9 @@ async def _say(app: Running, text: str | None = None, *, phone: str | None = Non
     turn = await converse(state.sessions, address=CHAT, text=text, settings=state.settings,
                           protector=state.protector, shared_phone=phone)  # fmt: skip
     async with state.sessions() as session:
-        rows = await session.scalars(select(OutboxMessage.key).where(
+        rows = await session.scalars(select(OutboxMessage).where(
             OutboxMessage.id.in_([reply.outbox_id for reply in turn.replies])))  # fmt: skip
-        return list(rows)
+        return [key for row in rows for key in part_keys(row.key, row.params)]
 
 
 async def _code(app: Running) -> str:
