@@ -30,7 +30,6 @@ from models.settings import Settings
 from models.vocab import Source
 
 MAX_TEXT = 2000
-_YES_NO_VALUES = ("yes", "no")
 RESUME_AFTER = timedelta(minutes=15)
 SENSITIVE_IDLE = timedelta(minutes=30)
 CONVERSATION_IDLE = timedelta(days=3)
@@ -286,7 +285,7 @@ def resolve(st: State, msg: Msg) -> str | None:
         return None
     asking = "?" in msg.text  # "Có?": a question back, not an answer to a yes/no question
     for option in offered:
-        if asking and option["value"] in _YES_NO_VALUES:
+        if asking and option["value"] in (words.YES, words.NO):
             continue
         if msg.folded in _labels(option) or msg.folded == fold(option["value"]):
             return str(option["value"])

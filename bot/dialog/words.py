@@ -17,6 +17,7 @@ BACK = "back"
 LANGUAGE = "language"
 VIETNAMESE = "vi"
 ENGLISH = "en"
+YES, NO = "yes", "no"  # the values of a yes/no question's options
 
 _GLOBAL: dict[str, str] = {
     **dict.fromkeys(
@@ -45,7 +46,7 @@ _NO = (
     "khong|k|ko|kg|hong|khong phai|khong co|chua co|da khong|da chua|da khong co|da chua co|"
     "sai|sai roi|chua|khong dong y|n|no|nope|wrong|disagree"
 )
-_ANSWERS = {**dict.fromkeys(_YES.split("|"), "yes"), **dict.fromkeys(_NO.split("|"), "no")}
+_ANSWERS = {**dict.fromkeys(_YES.split("|"), YES), **dict.fromkeys(_NO.split("|"), NO)}
 # "ạ", "nhé", "nha" end a polite answer: "có ạ", "vâng ạ", "không ạ"
 _POLITE_ENDINGS = re.compile(r"(?: (?:a|nhe|nha))+$")
 # Telegram commands ("/menu") and stray punctuation ("Menu!") are the same word.

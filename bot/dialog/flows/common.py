@@ -8,13 +8,13 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.dialog.engine import Ctx, Opt, State, opt
+from bot.dialog.words import NO, YES
 from models.conversations.people import beneficiary_of
 from models.messaging.service import enqueue
 from models.people.tables import Beneficiary, Person
 from models.places.tables import Area
 from models.requests.service import latest_registration, local_date
 
-YES, NO = "yes", "no"
 YES_NO: tuple[Opt, ...] = (opt("choice.yes", YES), opt("choice.no", NO))
 NOT_UNDERSTOOD = "dialog.not_understood"
 NAME_INVALID = "dialog.name.invalid"
