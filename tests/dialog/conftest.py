@@ -154,7 +154,7 @@ def keys_of(outs: Sequence[Out]) -> list[str]:
     return [o.key for o in outs]
 
 
-async def _commune(session: Any, name: str) -> Area:
+async def commune_named(session: Any, name: str) -> Area:
     query = select(Area).where(Area.level == "commune", Area.name == name)
     return (await session.scalars(query)).one()
 
@@ -197,7 +197,7 @@ async def populate(db: Database) -> World:
     async with db.sessions() as session, session.begin():
         await load_units(session)
         await load_organisations(session)
-        home = await _commune(session, HOME)
+        home = await commune_named(session, HOME)
         lam = await _beneficiary(
             session,
             protector,

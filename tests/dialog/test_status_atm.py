@@ -5,15 +5,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
 
 from messages import reserved
 from models.conversations.status import next_payment_due
 from models.db import transaction
 from models.places.service import add_service_point
-from models.places.tables import Area
 from scheduler.dispatcher import render_outbox
-from tests.dialog.conftest import ATM_AT, Chat, World, identify_self, keys_of, verify_phone
+from tests.dialog.conftest import (
+    ATM_AT,
+    Chat,
+    World,
+    commune_named,
+    identify_self,
+    keys_of,
+    verify_phone,
+)
 
 
 async def test_status_of_a_linked_beneficiary(zalo: Chat, world: World) -> None:
@@ -150,24 +156,24 @@ async def test_atm_in_a_commune_named_with_its_former_district(sms: Chat) -> Non
     assert keys_of(outs) == ["dialog.atm.none"] and "Xa Hoang Van Thu" in outs[0].text
 
 
-async def test_a_commune_without_an_atm_says_so_and_names_the_nearest(
-    sms: Chat, world: World
-) -> None:
+async def _post_office_in_na_sam(world: World, at: tuple[float, float] | None) -> None:
+    """Xã Na Sầm's one place to get money: a post office (on the map `at`, or not)."""
     async with transaction(world.db.sessions) as session:
-        na_sam = (
-            await session.scalars(
-                select(Area).where(Area.level == "commune", Area.name == "Xã Na Sầm")
-            )
-        ).one()
         await add_service_point(
             session,
             kind="post_office",
             name="Bưu điện Na Sầm",
-            commune_id=na_sam.id,
+            commune_id=(await commune_named(session, "Xã Na Sầm")).id,
             address="Khối 3",
-            latitude=ATM_AT[0] + 0.2,  # about 22 km north of the city's ATM
-            longitude=ATM_AT[1],
+            latitude=at[0] if at else None,
+            longitude=at[1] if at else None,
         )
+
+
+async def test_a_commune_without_an_atm_says_so_and_names_the_nearest(
+    sms: Chat, world: World
+) -> None:
+    await _post_office_in_na_sam(world, (ATM_AT[0] + 0.2, ATM_AT[1]))  # 22 km north of the ATM
     outs = await sms.send("ATM Na Sam")
     assert keys_of(outs) == ["dialog.atm.no_atm_here", "dialog.atm.point"]
     assert outs[0].text == (
@@ -177,15 +183,6 @@ async def test_a_commune_without_an_atm_says_so_and_names_the_nearest(
 
 
 async def test_a_commune_without_an_atm_nor_a_place_on_the_map(sms: Chat, world: World) -> None:
-    async with transaction(world.db.sessions) as session:
-        query = select(Area).where(Area.level == "commune", Area.name == "Xã Na Sầm")
-        na_sam = (await session.scalars(query)).one()
-        await add_service_point(
-            session,
-            kind="post_office",
-            name="Bưu điện Na Sầm",
-            commune_id=na_sam.id,
-            address="Khối 3",
-        )
+    await _post_office_in_na_sam(world, None)
     outs = await sms.send("ATM Na Sam")  # no nearest ATMs promised that would not follow
     assert keys_of(outs) == ["dialog.atm.no_atm_at_all", "dialog.atm.point"]
