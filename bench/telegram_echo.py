@@ -4,6 +4,10 @@ An `Application` with one `MessageHandler` answering each text with itself, fed 
 webhook under uvicorn as python-telegram-bot's custom-webhook example does (updates processed
 concurrently; python-telegram-bot's default HTTPX request for sending).
 
+With `--durable DATABASE_URL` it first writes what every turn of a bot that keeps the
+conversation issue's promises must write (`bench/durable_turn.py`), and records the result of
+its reply after the send: the floor under any implementation of the issue.
+
 `python -m bench.telegram_echo --port 8123 --api-url http://127.0.0.1:9000/bot --token T --secret S`
 """
 
@@ -21,6 +25,8 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bench.durable_turn import DurableTurns
+
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a text with the same text."""
@@ -28,8 +34,25 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(update.message.text)
 
 
-async def serve(port: int, api_url: str, token: str, secret: str) -> None:
-    """Serve the echo bot's webhook on loopback `port` until stopped."""
+async def durable_echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Record the turn and queue the reply, send it, record its result."""
+    message = update.message
+    if message is None or message.text is None:
+        return
+    turns: DurableTurns = context.bot_data["durable"]
+    address = f"telegram:{message.chat_id}"
+    outbox_id = await turns.keep(str(update.update_id), address, message.text)
+    if outbox_id is None:  # seen before
+        return
+    sent = await message.reply_text(message.text)
+    turns.sent(outbox_id, str(sent.message_id))
+
+
+async def serve(
+    port: int, api_url: str, token: str, secret: str, durable: str | None = None
+) -> None:
+    """Serve the echo bot's webhook on loopback `port` until stopped (with `durable`, the
+    database URL of a migrated ansinh database, each turn is recorded there first)."""
     application = (
         Application.builder()
         .token(token)
@@ -38,7 +61,9 @@ async def serve(port: int, api_url: str, token: str, secret: str) -> None:
         .concurrent_updates(True)
         .build()
     )
-    application.add_handler(MessageHandler(filters.TEXT, echo))
+    turns = DurableTurns(durable) if durable else None
+    application.bot_data["durable"] = turns
+    application.add_handler(MessageHandler(filters.TEXT, durable_echo if turns else echo))
 
     async def webhook(request: Request) -> Response:
         given = request.headers.get("x-telegram-bot-api-secret-token", "")
@@ -63,6 +88,8 @@ async def serve(port: int, api_url: str, token: str, secret: str) -> None:
         await application.start()
         await server.serve()
         await application.stop()
+    if turns is not None:
+        await turns.close()
 
 
 def main() -> None:
@@ -72,8 +99,9 @@ def main() -> None:
     parser.add_argument("--api-url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--secret", required=True)
+    parser.add_argument("--durable", help="record each turn in this migrated database first")
     args = parser.parse_args()
-    asyncio.run(serve(args.port, args.api_url, args.token, args.secret))
+    asyncio.run(serve(args.port, args.api_url, args.token, args.secret, args.durable))
 
 
 if __name__ == "__main__":

@@ -269,43 +269,63 @@ async def measure(
     )
 
 
-async def run_echo(options: Options, logs: Path) -> Outcome:
-    """The bare python-telegram-bot echo bot under the same people."""
+async def run_echo(options: Options, logs: Path, database: str | None = None) -> Outcome:
+    """The bare python-telegram-bot echo bot under the same people; with `database`, the echo
+    bot that first records each turn there as the issue asks (`bench/durable_turn.py`)."""
     replies = Replies()
-    async with bot_api(replies) as api_url:
-        port = free_port()
-        command = [sys.executable, "-m", "bench.telegram_echo", "--port", str(port)]
-        command += ["--api-url", api_url, "--token", TOKEN, "--secret", SECRET]
-        env = os.environ | {"PYTHONPATH": str(ROOT)}
-        with process(command, env, logs / "echo.log") as child:
-            url = f"http://127.0.0.1:{port}"
-            await asyncio.to_thread(wait_healthy, url)
-            people = People(options.people, options.think)
-            return await measure(
-                "python-telegram-bot echo (baseline)",
-                "-",
-                url + "/webhooks/telegram",
-                child.pid,
-                replies,
-                people,
-                options.warmup,
-                options.seconds,
-            )
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-m", "bench.telegram_echo"]
+        name, label = "python-telegram-bot echo (baseline)", "-"
+        if database is not None:
+            url = await _migrated(database, Path(folder))
+            command += ["--durable", url]
+            name, label = "echo + the turn's durable record (floor)", database
+        async with bot_api(replies) as api_url:
+            port = free_port()
+            command += ["--port", str(port), "--api-url", api_url, "--token", TOKEN]
+            command += ["--secret", SECRET]
+            env = os.environ | {"PYTHONPATH": str(ROOT)}
+            log = logs / f"echo-{database or 'bare'}.log"
+            with process(command, env, log) as child:
+                base = f"http://127.0.0.1:{port}"
+                await asyncio.to_thread(wait_healthy, base)
+                people = People(options.people, options.think)
+                return await measure(
+                    name,
+                    label,
+                    base + "/webhooks/telegram",
+                    child.pid,
+                    replies,
+                    people,
+                    options.warmup,
+                    options.seconds,
+                )
+
+
+async def _migrated(database: str, folder: Path) -> str:
+    """The URL of an empty, migrated database of that kind (SQLite in `folder`)."""
+    if database == "postgresql":
+        await reset_pg(PG_URL)
+        url = PG_URL
+    else:
+        url = f"sqlite+aiosqlite:///{folder / 'webhook.db'}"
+    env = ansinh_env({"DATABASE_URL": url, "DATA_KEY": BENCH_KEY})
+    await asyncio.to_thread(
+        subprocess.run, _ansinh("db", "upgrade"), cwd=ROOT, env=env, check=True,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return url
 
 
 async def run_ansinh(options: Options, database: str, logs: Path) -> Outcome:
     """ansinh (`ansinh serve`, scheduler on) on `database` under the same people."""
     with tempfile.TemporaryDirectory() as folder:
-        if database == "postgresql":
-            await reset_pg(PG_URL)
-            url = PG_URL
-        else:
-            url = f"sqlite+aiosqlite:///{Path(folder) / 'webhook.db'}"
+        url = await _migrated(database, Path(folder))
         replies = Replies()
         async with bot_api(replies) as api_url:
             port = free_port()
             env = serve_env(url, api_url, port)
-            for step in (("db", "upgrade"), ("places", "load"), ("demo", "--if-empty")):
+            for step in (("places", "load"), ("demo", "--if-empty")):
                 await asyncio.to_thread(
                     subprocess.run, _ansinh(*step), cwd=ROOT, env=env, check=True,
                     stdout=subprocess.DEVNULL,
@@ -342,8 +362,10 @@ async def run(databases: list[str], options: Options) -> list[Figure]:
     echo = await run_echo(options, logs)
     outcomes = [echo]
     for database in databases:
+        outcomes.append(await run_echo(options, logs, database))
         outcomes.append(await run_ansinh(options, database, logs))
     echo_p50 = echo.percentile(echo.first, 50)
+    echo_cpu = echo.cpu_seconds / echo.updates if echo.cpu_seconds and echo.updates else None
     figures = []
     for outcome in outcomes:
         p50, p99 = outcome.percentile(outcome.first, 50), outcome.percentile(outcome.first, 99)
@@ -354,6 +376,8 @@ async def run(databases: list[str], options: Options) -> list[Figure]:
             else "-"
         )
         ratio = "" if outcome is echo else f"; p50 {p50 / echo_p50:.2f}x the echo's"
+        if outcome is not echo and outcome.cpu_seconds is not None and echo_cpu:
+            ratio += f", CPU {outcome.cpu_seconds / outcome.updates / echo_cpu:.2f}x"
         note = (
             f"first reply p50 {p50:.1f} ms, p99 {p99:.1f} ms{ratio}; last reply p50 "
             f"{last50:.1f} ms, p99 {last99:.1f} ms; CPU ms/update {cpu}; errors "
