@@ -18,6 +18,7 @@ from models.protection import mask_text
 MAX_MASKED_TEXT = 2000
 # Conversation data that outlives a flow: the consent given and a registration sent.
 PERSISTENT_KEYS = ("consent", "registration_id", "withdrawn")
+INBOUND_EVENTS = InboundEvent.__table__
 
 
 async def record_inbound(
@@ -32,15 +33,17 @@ async def record_inbound(
     """Record an inbound event (text masked); False when this event was already recorded.
 
     ON CONFLICT DO NOTHING on (channel, event_id): of two concurrent deliveries of one
-    event, exactly one is told it is new, on SQLite and PostgreSQL alike.
+    event, exactly one is told it is new, on SQLite and PostgreSQL alike. The row is written
+    through its table, not the ORM: nothing reads it back as an object, and the ORM's insert
+    path cost every message about a tenth of a millisecond more.
     """
     statement = prepared(
         session,
         "inbound",
         lambda insert: (
-            insert(InboundEvent)
+            insert(INBOUND_EVENTS)
             .on_conflict_do_nothing(index_elements=["channel", "event_id"])
-            .returning(InboundEvent.id)
+            .returning(INBOUND_EVENTS.c.id)
         ),
     )
     values = {
