@@ -287,19 +287,20 @@ async def run_echo(options: Options, logs: Path, database: str | None = None) ->
             env = os.environ | {"PYTHONPATH": str(ROOT)}
             log = logs / f"echo-{database or 'bare'}.log"
             with process(command, env, log) as child:
-                base = f"http://127.0.0.1:{port}"
-                await asyncio.to_thread(wait_healthy, base)
-                people = People(options.people, options.think)
-                return await measure(
-                    name,
-                    label,
-                    base + "/webhooks/telegram",
-                    child.pid,
-                    replies,
-                    people,
-                    options.warmup,
-                    options.seconds,
-                )
+                return await _talk_to(name, label, port, child.pid, replies, options)
+
+
+async def _talk_to(
+    name: str, label: str, port: int, pid: int, replies: Replies, options: Options
+) -> Outcome:
+    """Once the server on `port` is healthy, the people talk to its Telegram webhook."""
+    base = f"http://127.0.0.1:{port}"
+    await asyncio.to_thread(wait_healthy, base)
+    people = People(options.people, options.think)
+    webhook = base + "/webhooks/telegram"
+    return await measure(
+        name, label, webhook, pid, replies, people, options.warmup, options.seconds
+    )
 
 
 async def _migrated(database: str, folder: Path) -> str:
@@ -331,19 +332,8 @@ async def run_ansinh(options: Options, database: str, logs: Path) -> Outcome:
                     stdout=subprocess.DEVNULL,
                 )  # fmt: skip
             with process(_ansinh("serve"), env, logs / f"serve-{database}.log") as child:
-                base = f"http://127.0.0.1:{port}"
-                await asyncio.to_thread(wait_healthy, base)
-                people = People(options.people, options.think)
-                return await measure(
-                    "ansinh, Telegram webhook → dialog → outbox → Bot API",
-                    database,
-                    base + "/webhooks/telegram",
-                    child.pid,
-                    replies,
-                    people,
-                    options.warmup,
-                    options.seconds,
-                )
+                name = "ansinh, Telegram webhook → dialog → outbox → Bot API"
+                return await _talk_to(name, database, port, child.pid, replies, options)
 
 
 @dataclass(frozen=True)
