@@ -85,7 +85,10 @@ _replies(
     {
         "identify.ask_cccd_self": "Ask the beneficiary's own CCCD (12 digits on the card).",
         "identify.ask_cccd": "Ask a proxy for the beneficiary's CCCD.",
-        "identify.ask_birth": "Ask the birth date as day/month/year, with an example.",
+        "identify.ask_birth": "Ask the birth date as day/month/year, or the year alone when the "
+        "papers give no more, with examples.",
+        "identify.full_date_needed": "Only a birth year was given, but the record has the whole "
+        "date: ask for it as on the card.",
         "identify.ask_name": "Ask a proxy for the beneficiary's full name.",
         "identify.no_match": "The record was found but the details differ: check the card.",
         "register.ask_name": "Ask the applicant's full name.",

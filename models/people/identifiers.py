@@ -30,6 +30,7 @@ __all__ = [
     "find_bank",
     "holder_name_key",
     "parse_account_number",
+    "parse_birth_year",
     "parse_cccd",
     "parse_cmnd",
     "parse_date",
@@ -314,6 +315,7 @@ _MONTHS = {
     for name in names
 }  # fmt: skip
 _WORDS_IN_DATES = re.compile(r"\b(?:ngay|sinh|thang|nam|th)\b|[,/.\-]", re.ASCII)
+_WORDS_IN_YEAR = re.compile(r"\b(?:sinh|nam|born|in|year|the)\b|[,.:]", re.ASCII)
 _WRITTEN = re.compile(r"(\d{1,2}) (\d{1,2}) (\d{4})", re.ASCII)
 _MONTH_NAMED = re.compile(r"(?:(\d{1,2}) ([a-z]+)|([a-z]+) (\d{1,2})) (\d{4})", re.ASCII)
 
@@ -336,6 +338,15 @@ def parse_written_date(raw: str) -> Parsed[date]:
         return good(date(year, month, day))
     except ValueError:
         return parsed
+
+
+def parse_birth_year(raw: str) -> int | None:
+    """A birth year alone, as written by someone whose papers give no day or month:
+    '1937', 'năm 1937', 'sinh năm 1937', 'born in 1937'. None when the text says more."""
+    words = _WORDS_IN_YEAR.sub(" ", fold(unicodedata.normalize("NFKC", raw))).split()
+    if len(words) == 1 and len(words[0]) == 4 and words[0].isdigit():
+        return int(words[0])
+    return None
 
 
 def parse_date(raw: str) -> Parsed[date]:

@@ -187,7 +187,7 @@ async def _beneficiary(
         actor="test",
         cash_at_home_allowed=cash_at_home,
     )
-    typed = birth.strftime("%d/%m/%Y") if birth else f"01/01/{birth_year}"
+    typed = birth.strftime("%d/%m/%Y") if birth else str(birth_year)
     return Someone(beneficiary.id, person.id, name, cccd, typed)
 
 

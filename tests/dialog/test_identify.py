@@ -108,7 +108,9 @@ async def test_birth_year_that_disagrees_with_the_cccd_is_questioned(
     assert await zalo.keys("05-03-1950") == ["dialog.identify.found", "dialog.phone.ask"]
 
 
-@pytest.mark.parametrize("typed", ["31/02/1950", "hôm qua", "01/01/2090", "1950", ""])
+@pytest.mark.parametrize(
+    "typed", ["31/02/1950", "hôm qua", "01/01/2090", "2090", "1899", "tháng 3 năm 1950", ""]
+)
 async def test_unreadable_or_impossible_birth_dates(zalo: Chat, world: World, typed: str) -> None:
     await _at_cccd(zalo)
     await zalo.send(world.lam.cccd)
@@ -127,8 +129,64 @@ async def test_birth_date_that_disagrees_with_the_record(zalo: Chat, world: Worl
 
 
 async def test_a_record_with_only_a_birth_year(zalo: Chat, world: World) -> None:
-    outs = await identify_self(zalo, world.sau)
+    outs = await identify_self(zalo, world.sau)  # types "1938": all the papers say
+    assert world.sau.birth == "1938"
     assert keys_of(outs)[0] == "dialog.identify.found"
+
+
+@pytest.mark.parametrize("typed", ["năm 1938", "12/08/1938"])
+async def test_a_record_with_only_a_year_takes_the_year_in_words_or_a_whole_date(
+    zalo: Chat, world: World, typed: str
+) -> None:
+    await _at_cccd(zalo)
+    await zalo.send(world.sau.cccd)
+    assert (await zalo.keys(typed))[0] == "dialog.identify.found"
+
+
+async def test_the_year_alone_for_a_record_with_the_whole_date(zalo: Chat, world: World) -> None:
+    await _at_cccd(zalo)
+    assert "1950" in (await zalo.send(world.lam.cccd))[0].text  # "... or the year, e.g. 1950"
+    outs = await zalo.send("1950")
+    assert keys_of(outs) == ["dialog.identify.full_date_needed"]
+    assert "05/03/1950" in outs[0].text and "chỉ ghi năm" not in outs[0].text
+    assert await zalo.keys("5/3/1950") == ["dialog.identify.found", "dialog.phone.ask"]
+
+
+async def test_the_year_alone_twice_for_a_record_with_the_whole_date(
+    zalo: Chat, world: World
+) -> None:
+    await _at_cccd(zalo)
+    await zalo.send(world.lam.cccd)
+    assert await zalo.keys("sinh năm 1950") == ["dialog.identify.full_date_needed"]
+    outs = await zalo.send("1950")  # does not know the day: a failed look-up like any other
+    assert keys_of(outs) == ["dialog.identify.no_match", "dialog.identify.ask_cccd_self"]
+    assert "full_date_asked" not in (await zalo.conversation()).data
+    await zalo.send(world.lam.cccd)
+    assert await zalo.keys("1950") == ["dialog.identify.full_date_needed"]  # a new look-up
+
+
+async def test_a_wrong_year_alone_is_a_mismatch(zalo: Chat, world: World) -> None:
+    await _at_cccd(zalo)
+    await zalo.send(world.sau.cccd)
+    assert await zalo.keys("1939") == ["dialog.identify.year_differs"]
+    outs = await zalo.send("1")  # keep it
+    assert keys_of(outs) == ["dialog.identify.no_match", "dialog.identify.ask_cccd_self"]
+
+
+async def test_a_registration_with_only_a_birth_year(zalo: Chat, world: World) -> None:
+    await _at_cccd(zalo)
+    await zalo.send("020060009999")
+    assert await zalo.keys("1960") == ["dialog.identify.not_found"]
+    await zalo.send("2")  # send a registration request
+    await zalo.send("Trần Văn Mới")
+    await zalo.send("Na Sầm")
+    await zalo.send("1")  # no village
+    await zalo.send("1")  # social assistance
+    outs = await verify_phone(zalo)
+    assert "dialog.register.received" in keys_of(outs)
+    async with world.db.sessions() as session:
+        request = (await session.scalars(select(RegistrationRequest))).one()
+    assert (request.birth_date, request.birth_year) == (None, 1960)
 
 
 async def test_a_mistyped_cccd_can_be_typed_again(zalo: Chat, world: World) -> None:

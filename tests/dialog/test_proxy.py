@@ -92,6 +92,18 @@ async def test_proxy_acts_for_two_beneficiaries(zalo: Chat, world: World) -> Non
     assert (proxy.id, proxy.id) in given
 
 
+async def test_a_proxy_who_knows_only_the_year_is_asked_the_date_not_the_name_again(
+    zalo: Chat, world: World
+) -> None:
+    await start_as_proxy(zalo)
+    assert await zalo.keys("1") == ["dialog.identify.ask_cccd"]  # relationship: child
+    await zalo.send(world.lam.cccd)
+    assert await zalo.keys("1950") == ["dialog.identify.ask_name"]
+    assert await zalo.keys("Nông Văn Lâm") == ["dialog.identify.full_date_needed"]
+    found = await zalo.keys(world.lam.birth)
+    assert found == ["dialog.identify.found", "dialog.proxy.pending", "dialog.phone.ask"]
+
+
 async def test_guardian_with_wrong_beneficiary_name(zalo: Chat, world: World) -> None:
     await zalo.send("hi")
     await zalo.send("1")

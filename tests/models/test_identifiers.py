@@ -15,6 +15,7 @@ from models.people.identifiers import (
     find_bank,
     holder_name_key,
     parse_account_number,
+    parse_birth_year,
     parse_cccd,
     parse_cmnd,
     parse_date,
@@ -501,6 +502,27 @@ def test_dates_written_in_words(raw: str, expected: date) -> None:
 )
 def test_dates_in_words_that_are_no_dates(raw: str) -> None:
     assert parse_written_date(raw).error == Problem("id.date.invalid", {})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1937", 1937),
+        ("năm 1937", 1937),
+        ("Sinh năm 1937.", 1937),
+        ("sinh nam 1937", 1937),
+        ("born in 1937", 1937),
+        ("１９３７", 1937),
+        ("5/3/1950", None),
+        ("tháng 6 năm 1937", None),
+        ("37", None),
+        ("19370", None),
+        ("1937 1938", None),
+        ("", None),
+    ],
+)
+def test_a_birth_year_alone(raw: str, expected: int | None) -> None:
+    assert parse_birth_year(raw) == expected
 
 
 @settings(max_examples=500)

@@ -41,7 +41,7 @@ from models.conversations.people import (
     names_match,
 )
 from models.people.consents import give_consent, has_consent
-from models.people.identifiers import parse_cccd, parse_written_date
+from models.people.identifiers import parse_birth_year, parse_cccd, parse_written_date
 from models.people.representations import request_representation
 from models.people.service import find_person_by_cccd
 from models.people.tables import Beneficiary, Person
@@ -52,7 +52,7 @@ from models.vocab import ConsentPurpose, RepresentationKind, RepresentationStatu
 
 MAX_LOOKUPS = 3
 KEEP, RETYPE, SEND_REGISTRATION = "keep", "retype", "send_registration"
-IDENTITY_KEYS = ("cccd_enc", "cccd_year", "birth", "name", "id_fail")
+IDENTITY_KEYS = ("cccd_enc", "cccd_year", "birth", "full_date_asked", "name", "id_fail")
 
 
 async def ask_cccd(ctx: Ctx, st: State) -> list[Reply]:
@@ -62,8 +62,10 @@ async def ask_cccd(ctx: Ctx, st: State) -> list[Reply]:
 
 
 async def ask_birth(ctx: Ctx, st: State) -> list[Reply]:
-    """The beneficiary's birth date."""
-    del ctx, st
+    """The beneficiary's birth date (the whole date, once a year alone was not enough)."""
+    del ctx
+    if st.data.get("full_date_asked"):
+        return [Reply("dialog.identify.full_date_needed")]
     return [Reply("dialog.identify.ask_birth")]
 
 
@@ -109,15 +111,16 @@ async def on_cccd(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
 
 @step("identify", "birth", ask=ask_birth, sensitive=True, max_failures=3)
 async def on_birth(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
-    """A real past date; a year that disagrees with the CCCD is questioned, not refused."""
+    """A real past date, or the year alone when the papers give no more; a year that
+    disagrees with the CCCD is questioned, not refused."""
     if "cccd_enc" not in st.data:  # the CCCD was let go (typed again): ask it first
         return await _ask_cccd_anew(ctx, st)
-    parsed = parse_written_date(msg.text)
-    born = parsed.value
-    if born is None or not (date(1900, 1, 1) <= born <= today(ctx)):
+    born = parse_written_date(msg.text).value
+    year = born.year if born is not None else parse_birth_year(msg.text)
+    if year is None or not (date(1900, 1, 1) <= (born or date(year, 1, 1)) <= today(ctx)):
         return await retry(ctx, st, "id.date.invalid")
-    st.data["birth"] = born.isoformat()
-    if born.year != st.data.get("cccd_year"):
+    st.data["birth"] = born.isoformat() if born is not None else str(year)
+    if year != st.data.get("cccd_year"):
         return await goto(ctx, st, "identify", "year_check")
     return await _after_birth(ctx, st)
 
@@ -143,29 +146,50 @@ async def on_name(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
 
 
 async def _after_birth(ctx: Ctx, st: State) -> list[Reply]:
-    if _self(st):
+    if _self(st) or "name" in st.data:  # a proxy asked for the full date has given the name
         return await _look_up(ctx, st)
     return await goto(ctx, st, "identify", "name")
 
 
-def _birth_matches(person: Person, birth: date) -> bool:
+def given_birth(st: State) -> date | int:
+    """The birth date given, or its year alone when that is all the person's papers say."""
+    text = str(st.data["birth"])
+    return int(text) if text.isdigit() else date.fromisoformat(text)
+
+
+def _birth_matches(person: Person, birth: date | int) -> bool:
+    """A full date must be the record's; a year alone only matches a record without a date."""
+    if isinstance(birth, int):
+        return person.birth_date is None and person.birth_year == birth
     if person.birth_date is not None:
         return person.birth_date == birth
     return person.birth_year == birth.year
+
+
+def _needs_full_date(person: Person, birth: date | int) -> bool:
+    """A year alone, right, for a record that has the whole date: ask for the date."""
+    known = person.birth_date
+    return isinstance(birth, int) and known is not None and known.year == birth
 
 
 async def _look_up(ctx: Ctx, st: State) -> list[Reply]:
     if "cccd_enc" not in st.data or "birth" not in st.data:  # let go meanwhile: ask again
         return await _ask_cccd_anew(ctx, st)
     cccd = unseal(ctx, st.data["cccd_enc"])
-    birth = date.fromisoformat(st.data["birth"])
+    birth = given_birth(st)
     person = await find_person_by_cccd(ctx.session, protector=ctx.protector, cccd=cccd)
     beneficiary = await beneficiary_of(ctx.session, person.id) if person else None
     if person is None or beneficiary is None:  # a digit wrong, or not on the registry yet
         return await goto(ctx, st, "identify", "not_found")
     name = st.data.get("name")
-    if _birth_matches(person, birth) and (_self(st) or names_match(str(name), person.full_name)):
+    if not (_self(st) or names_match(str(name), person.full_name)):
+        return await _mismatch(ctx, st)
+    if _birth_matches(person, birth):
         return await _link(ctx, st, beneficiary, person)
+    if _needs_full_date(person, birth) and not st.data.get("full_date_asked"):
+        del st.data["birth"]  # asked once; a year alone again is then a mismatch
+        st.data["full_date_asked"] = True
+        return await goto(ctx, st, "identify", "birth")
     return await _mismatch(ctx, st)
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from bot.dialog.engine import Ctx, Msg, Reply, State, entry, finish, goto, opt, retry, step
 from bot.dialog.flows.common import NAME_INVALID, NOT_UNDERSTOOD, consented, unseal, valid_name
+from bot.dialog.flows.identify import given_birth
 from bot.dialog.flows.places import area_id, commune_options, recalled, remember
 from bot.dialog.flows.who import SELF
 from models.requests.service import Applicant, Proxy, create_registration_request
@@ -132,13 +133,14 @@ async def submit(ctx: Ctx, st: State, arg: str) -> list[Reply]:
     if not consented(st) or "cccd_enc" not in st.data:
         return await finish(ctx, st, [Reply("dialog.error")])
     category = st.data.get("category")
+    birth = given_birth(st) if st.data.get("birth") else None
     request = await create_registration_request(
         ctx.session,
         protector=ctx.protector,
         applicant=Applicant(
             full_name=str(st.data.get("name", "")),
-            birth_date=date.fromisoformat(st.data["birth"]) if st.data.get("birth") else None,
-            birth_year=None,
+            birth_date=birth if isinstance(birth, date) else None,
+            birth_year=birth if isinstance(birth, int) else None,
             cccd=unseal(ctx, st.data["cccd_enc"]),
         ),
         channel=ctx.channel,
