@@ -52,6 +52,8 @@ def test_shortcuts() -> None:
     assert shortcut("ATM  Na Sầm ") == ("atm", "Na Sầm")
     assert shortcut("atm") == ("atm", "")
     assert shortcut("atmosphere") is None
+    assert shortcut("DK12") == shortcut("dk 12") == shortcut("Đk12.") == ("status", "")
+    assert shortcut("DK12 34") is None
 
 
 @pytest.mark.parametrize("word", ["MENU", "TRO GIUP", "QUAY LAI", "NGON NGU"])

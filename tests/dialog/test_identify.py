@@ -269,6 +269,8 @@ async def test_not_found_becomes_a_registration_request(zalo: Chat, world: World
     assert conversation.data["registration_id"] == request.id
     assert f"DK{request.id}" in outs[1].text
     assert await zalo.keys("TT") == ["dialog.status.registration", "dialog.menu"]
+    # the reference sent back asks the same
+    assert await zalo.keys(f"DK{request.id}") == ["dialog.status.registration", "dialog.menu"]
 
 
 async def test_registration_by_sms_needs_no_code(sms: Chat) -> None:
