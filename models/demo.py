@@ -120,10 +120,16 @@ def _name(rng: random.Random, female: bool) -> str:
     return f"{rng.choice(SURNAMES).split()[0]} {middle} {given}"
 
 
+def _is_ward(commune: Area) -> bool:
+    """A ward (phường) of the city, not a rural commune."""
+    return commune.kind == "phường"
+
+
 def _position(rng: random.Random, commune: Area) -> tuple[float, float]:
     spread = random.Random(int(commune.code))  # a stable demo spot per commune
-    lat = CITY[0] + spread.uniform(-0.45, 0.55) + rng.uniform(-0.01, 0.01)
-    lon = CITY[1] + spread.uniform(-0.55, 0.6) + rng.uniform(-0.01, 0.01)
+    reach = 0.03 if _is_ward(commune) else 0.5  # the city's wards lie around its centre
+    lat = CITY[0] + spread.uniform(-reach, reach) + rng.uniform(-0.01, 0.01)
+    lon = CITY[1] + spread.uniform(-reach, reach) + rng.uniform(-0.01, 0.01)
     return round(lat, 5), round(lon, 5)
 
 
@@ -167,7 +173,7 @@ async def _service_points(
         operator_name="VNPost",
         opening_hours="07:30-17:00, T2-T7",
     )
-    if index % 5 == 4:  # about one commune in five still has no ATM: the coverage gap
+    if index % 5 == 4 and not _is_ward(commune):  # one rural commune in five has no ATM yet
         return 1
     await add_service_point(
         session,
