@@ -325,7 +325,7 @@ async def _dispatch(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     if word is not None and choice is None:  # an option shown ("English") answers its menu
         return await _global(ctx, st, word)
     if choice is None and (current is None or not current.free_text):
-        found = words.shortcut(msg.text)
+        found = words.shortcut(msg.text, st.data.get("registration_id"))
         if found is not None:
             return await ENTRIES[found[0]](ctx, st, found[1])
     if msg.location is not None and st.flow != "atm":  # a location always asks for ATMs

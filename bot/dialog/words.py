@@ -1,5 +1,5 @@
 """Words that work at every step, and the feature-phone shortcuts (DK, TT, ATM <xã>, HD;
-a registration's reference, DK12, asks its status).
+the reference of a registration sent, DK12, asks its status).
 
 Matched on the whole message, folded: case, diacritics and punctuation do not matter, so
 "Trợ giúp", "TRO GIUP" and "tro giup!" are one word. STOP / HUY / TU CHOI are opt-out words,
@@ -36,8 +36,6 @@ _SHORTCUTS: dict[str, str] = {
     **dict.fromkeys(("tt", "tinh trang", "trang thai", "status"), "status"),
     **dict.fromkeys(("atm",), "atm"),
 }
-# A registration's reference ("DK12", told when the request was sent) sent back: its status.
-_REFERENCE = re.compile(r"dk ?\d{1,9}")
 # How people answer a yes/no question, besides its options' own words ("Có", "Không", "Yes", "No"):
 # the polite "dạ", "vâng", "ạ", the texting "c" / "k" / "ko", "ok", "đúng rồi"...
 # A bare "da" or "u" is left out: folded, "dạ" (yes) is also "đã" (wait), "ừ" also "ư" (huh).
@@ -79,12 +77,13 @@ def yes_or_no(text: str, folded: str) -> str | None:
     return _ANSWERS.get(said) or _ANSWERS.get(_POLITE_ENDINGS.sub("", said))
 
 
-def shortcut(text: str) -> tuple[str, str] | None:
-    """(entry, argument) of a shortcut: 'ATM Na Sầm' -> ('atm', 'Na Sầm')."""
+def shortcut(text: str, reference: int | None = None) -> tuple[str, str] | None:
+    """(entry, argument) of a shortcut: 'ATM Na Sầm' -> ('atm', 'Na Sầm'); the reference of
+    the registration sent from this conversation ('DK12', `reference` 12) asks its status."""
     folded = normalize(text)
     if folded in _SHORTCUTS:
         return _SHORTCUTS[folded], ""
-    if _REFERENCE.fullmatch(folded):
+    if reference is not None and folded.replace(" ", "") == f"dk{reference}":
         return "status", ""
     first, _, rest = text.strip().partition(" ")
     if normalize(first) == "atm" and rest.strip():

@@ -87,6 +87,8 @@ _replies(
         "identify.ask_cccd": "Ask a proxy for the beneficiary's CCCD.",
         "identify.ask_birth": "Ask the birth date as day/month/year, or the year alone when the "
         "papers give no more, with examples.",
+        "identify.bad_birth": "A birth date that cannot be read or is impossible: the forms "
+        "accepted, the year alone among them.",
         "identify.full_date_needed": "Only a birth year was given, but the record has the whole "
         "date: ask for it as on the card.",
         "identify.ask_name": "Ask a proxy for the beneficiary's full name.",

@@ -52,8 +52,9 @@ def test_shortcuts() -> None:
     assert shortcut("ATM  Na Sầm ") == ("atm", "Na Sầm")
     assert shortcut("atm") == ("atm", "")
     assert shortcut("atmosphere") is None
-    assert shortcut("DK12") == shortcut("dk 12") == shortcut("Đk12.") == ("status", "")
-    assert shortcut("DK12 34") is None
+    assert shortcut("DK12", 12) == shortcut("dk 12", 12) == shortcut("Đk12.", 12) == ("status", "")
+    assert shortcut("DK12") is None and shortcut("DK15", 12) is None  # not this person's
+    assert shortcut("DK 12345678", 12) is None  # an account number after DK, say
 
 
 @pytest.mark.parametrize("word", ["MENU", "TRO GIUP", "QUAY LAI", "NGON NGU"])

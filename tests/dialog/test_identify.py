@@ -109,12 +109,16 @@ async def test_birth_year_that_disagrees_with_the_cccd_is_questioned(
 
 
 @pytest.mark.parametrize(
-    "typed", ["31/02/1950", "hôm qua", "01/01/2090", "2090", "1899", "tháng 3 năm 1950", ""]
+    "typed",
+    ["31/02/1950", "hôm qua", "01/01/2090", "2090", "1899", "0000", "sinh năm 0000", "tháng 3"],
 )
 async def test_unreadable_or_impossible_birth_dates(zalo: Chat, world: World, typed: str) -> None:
     await _at_cccd(zalo)
     await zalo.send(world.lam.cccd)
-    assert await zalo.keys(typed) == ["id.date.invalid"]
+    outs = await zalo.send(typed)
+    assert keys_of(outs) == ["dialog.identify.bad_birth"]
+    assert "1950" in outs[0].text  # the forms that will do, the year alone among them
+    assert (await zalo.conversation()).step == "birth"
 
 
 async def test_birth_date_that_disagrees_with_the_record(zalo: Chat, world: World) -> None:
@@ -163,6 +167,33 @@ async def test_the_year_alone_twice_for_a_record_with_the_whole_date(
     assert "full_date_asked" not in (await zalo.conversation()).data
     await zalo.send(world.lam.cccd)
     assert await zalo.keys("1950") == ["dialog.identify.full_date_needed"]  # a new look-up
+
+
+async def test_after_the_date_was_asked_an_unreadable_one_is_not_told_the_year_will_do(
+    zalo: Chat, world: World
+) -> None:
+    await _at_cccd(zalo)
+    await zalo.send(world.lam.cccd)
+    await zalo.send("1950")
+    assert await zalo.keys("hôm qua") == ["id.date.invalid"]
+
+
+async def test_the_year_alone_asks_the_date_whether_the_year_is_right_or_not(
+    zalo: Chat, world: World
+) -> None:
+    await _at_cccd(zalo)
+    await zalo.send(world.lam.cccd)
+    await zalo.keys("1951")  # the CCCD says 1950: kept anyway
+    assert await zalo.keys("1") == ["dialog.identify.full_date_needed"]  # nothing told
+
+
+async def test_another_cccd_after_back_starts_its_details_afresh(zalo: Chat, world: World) -> None:
+    await _at_cccd(zalo)
+    await zalo.send(world.lam.cccd)
+    assert await zalo.keys("1950") == ["dialog.identify.full_date_needed"]
+    assert await zalo.keys("0") == ["dialog.identify.ask_cccd_self"]  # back
+    await zalo.send(world.sau.cccd)  # a record with the year only: the year alone will do
+    assert (await zalo.keys(world.sau.birth))[0] == "dialog.identify.found"
 
 
 async def test_a_wrong_year_alone_is_a_mismatch(zalo: Chat, world: World) -> None:
@@ -271,6 +302,7 @@ async def test_not_found_becomes_a_registration_request(zalo: Chat, world: World
     assert await zalo.keys("TT") == ["dialog.status.registration", "dialog.menu"]
     # the reference sent back asks the same
     assert await zalo.keys(f"DK{request.id}") == ["dialog.status.registration", "dialog.menu"]
+    assert "dialog.status.registration" not in await zalo.keys(f"DK{request.id + 1}")
 
 
 async def test_registration_by_sms_needs_no_code(sms: Chat) -> None:

@@ -104,6 +104,35 @@ async def test_a_proxy_who_knows_only_the_year_is_asked_the_date_not_the_name_ag
     assert found == ["dialog.identify.found", "dialog.proxy.pending", "dialog.phone.ask"]
 
 
+async def test_the_year_alone_tells_a_proxy_nothing_of_the_name_given(
+    zalo: Chat, world: World
+) -> None:
+    await start_as_proxy(zalo)
+    await zalo.send("1")  # child
+    await zalo.send(world.lam.cccd)
+    await zalo.send("1950")
+    assert await zalo.keys("Người Khác Hẳn") == ["dialog.identify.full_date_needed"]
+    assert await zalo.keys(world.lam.birth) == [
+        "dialog.identify.no_match",
+        "dialog.identify.ask_cccd",
+    ]
+
+
+async def test_a_proxy_typing_another_cccd_after_back_is_asked_the_name_again(
+    zalo: Chat, world: World
+) -> None:
+    await start_as_proxy(zalo)
+    await zalo.send("1")  # child
+    await zalo.send("020060009999")  # nobody's
+    await zalo.send("10/10/1960")
+    assert await zalo.keys("Trần Văn Mới") == ["dialog.identify.not_found"]
+    for _ in range(3):
+        await zalo.send("0")  # back to the number
+    assert (await zalo.conversation()).step == "cccd"
+    await zalo.send(world.thao.cccd)
+    assert await zalo.keys(world.thao.birth) == ["dialog.identify.ask_name"]
+
+
 async def test_guardian_with_wrong_beneficiary_name(zalo: Chat, world: World) -> None:
     await zalo.send("hi")
     await zalo.send("1")

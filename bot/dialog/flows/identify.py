@@ -52,7 +52,8 @@ from models.vocab import ConsentPurpose, RepresentationKind, RepresentationStatu
 
 MAX_LOOKUPS = 3
 KEEP, RETYPE, SEND_REGISTRATION = "keep", "retype", "send_registration"
-IDENTITY_KEYS = ("cccd_enc", "cccd_year", "birth", "full_date_asked", "name", "id_fail")
+DETAILS = ("birth", "full_date_asked", "name")  # what is given about the CCCD typed
+IDENTITY_KEYS = ("cccd_enc", "cccd_year", *DETAILS, "id_fail")
 
 
 async def ask_cccd(ctx: Ctx, st: State) -> list[Reply]:
@@ -104,6 +105,8 @@ async def on_cccd(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     if parsed.error is not None:
         return await retry(ctx, st, parsed.error.key, parsed.error.params)
     assert parsed.value is not None
+    for key in DETAILS:  # another number (after BACK): its details start afresh
+        st.data.pop(key, None)
     st.data["cccd_enc"] = seal(ctx, parsed.value.number)
     st.data["cccd_year"] = parsed.value.birth_year
     return await goto(ctx, st, "identify", "birth")
@@ -117,8 +120,9 @@ async def on_birth(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
         return await _ask_cccd_anew(ctx, st)
     born = parse_written_date(msg.text).value
     year = born.year if born is not None else parse_birth_year(msg.text)
-    if year is None or not (date(1900, 1, 1) <= (born or date(year, 1, 1)) <= today(ctx)):
-        return await retry(ctx, st, "id.date.invalid")
+    if year is None or not 1900 <= year <= today(ctx).year or (born and born > today(ctx)):
+        whole = st.data.get("full_date_asked")  # then a year alone will not do
+        return await retry(ctx, st, "id.date.invalid" if whole else "dialog.identify.bad_birth")
     st.data["birth"] = born.isoformat() if born is not None else str(year)
     if year != st.data.get("cccd_year"):
         return await goto(ctx, st, "identify", "year_check")
@@ -146,7 +150,7 @@ async def on_name(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
 
 
 async def _after_birth(ctx: Ctx, st: State) -> list[Reply]:
-    if _self(st) or "name" in st.data:  # a proxy asked for the full date has given the name
+    if _self(st) or (st.data.get("full_date_asked") and "name" in st.data):  # name given
         return await _look_up(ctx, st)
     return await goto(ctx, st, "identify", "name")
 
@@ -167,9 +171,9 @@ def _birth_matches(person: Person, birth: date | int) -> bool:
 
 
 def _needs_full_date(person: Person, birth: date | int) -> bool:
-    """A year alone, right, for a record that has the whole date: ask for the date."""
-    known = person.birth_date
-    return isinstance(birth, int) and known is not None and known.year == birth
+    """A year alone for a record that has the whole date: ask for the date, before comparing
+    anything, so that the answer tells nothing of whether the year or a proxy's name is right."""
+    return isinstance(birth, int) and person.birth_date is not None
 
 
 async def _look_up(ctx: Ctx, st: State) -> list[Reply]:
@@ -181,15 +185,13 @@ async def _look_up(ctx: Ctx, st: State) -> list[Reply]:
     beneficiary = await beneficiary_of(ctx.session, person.id) if person else None
     if person is None or beneficiary is None:  # a digit wrong, or not on the registry yet
         return await goto(ctx, st, "identify", "not_found")
-    name = st.data.get("name")
-    if not (_self(st) or names_match(str(name), person.full_name)):
-        return await _mismatch(ctx, st)
-    if _birth_matches(person, birth):
-        return await _link(ctx, st, beneficiary, person)
     if _needs_full_date(person, birth) and not st.data.get("full_date_asked"):
         del st.data["birth"]  # asked once; a year alone again is then a mismatch
         st.data["full_date_asked"] = True
         return await goto(ctx, st, "identify", "birth")
+    name = st.data.get("name")
+    if _birth_matches(person, birth) and (_self(st) or names_match(str(name), person.full_name)):
+        return await _link(ctx, st, beneficiary, person)
     return await _mismatch(ctx, st)
 
 
