@@ -113,3 +113,20 @@ async def test_a_language_not_understood_is_asked_again_in_one_sms(sms: Chat) ->
     assert keys_of(outs) == ["dialog.start.explain", "dialog.start.consent"]
     outs = await sms.send("xyz")  # the consent question again, without what it covers
     assert keys_of(outs) == ["dialog.not_understood", "dialog.start.consent"]
+
+
+async def test_consent_of_someone_known_by_their_number_is_recorded_when_given(
+    world: World,
+) -> None:
+    chat = Chat(world, "tel:+84912000111", "sms")  # Lý Văn Sáu's number on record
+    await chat.send("xin chao")
+    await chat.send("1")
+    assert await chat.keys("co") == ["dialog.pay.ask_method"]  # known: straight to the method
+    async with world.db.sessions() as session:
+        consents = (
+            await session.scalars(select(Consent).where(Consent.person_id == world.sau.person_id))
+        ).all()
+    assert sorted((c.purpose, c.channel, c.notice_version) for c in consents) == [
+        ("messaging", "sms", "2026-01"),
+        ("processing", "sms", "2026-01"),
+    ]

@@ -11,9 +11,11 @@ from bot.dialog.engine import Ctx, Opt, State, opt
 from bot.dialog.words import NO, YES
 from models.conversations.people import beneficiary_of
 from models.messaging.service import enqueue
+from models.people.consents import give_consent, has_consent
 from models.people.tables import Beneficiary, Person
 from models.places.tables import Area
 from models.requests.service import latest_registration, local_date
+from models.vocab import ConsentPurpose
 
 YES_NO: tuple[Opt, ...] = (opt("choice.yes", YES), opt("choice.no", NO))
 NOT_UNDERSTOOD = "dialog.not_understood"
@@ -42,6 +44,24 @@ def consent_evidence(st: State, ctx: Ctx) -> tuple[str, datetime]:
     except ValueError:
         given = ctx.now
     return str(consent.get("version") or NOTICE_VERSION), given
+
+
+async def record_consents(ctx: Ctx, st: State, person_id: int, *, by: int | None) -> None:
+    """The consent given in this conversation, recorded for the person where none stands:
+    which notice, when the person said yes, through which channel, by whom (a proxy)."""
+    version, given_at = consent_evidence(st, ctx)
+    for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.MESSAGING):
+        if await has_consent(ctx.session, person_id=person_id, purpose=purpose):
+            continue
+        await give_consent(
+            ctx.session,
+            person_id=person_id,
+            purpose=purpose,
+            notice_version=version,
+            channel=ctx.channel,
+            given_by_person_id=by,
+            now=given_at,
+        )
 
 
 def valid_name(text: str) -> str | None:

@@ -26,7 +26,7 @@ from bot.dialog.engine import (
 from bot.dialog.flows.common import (
     NAME_INVALID,
     NOT_UNDERSTOOD,
-    consent_evidence,
+    record_consents,
     seal,
     today,
     unseal,
@@ -40,7 +40,6 @@ from models.conversations.people import (
     mask_name,
     names_match,
 )
-from models.people.consents import give_consent, has_consent
 from models.people.identifiers import parse_birth_year, parse_cccd, parse_written_date
 from models.people.representations import request_representation
 from models.people.service import find_person_by_cccd
@@ -48,7 +47,7 @@ from models.people.tables import Beneficiary, Person
 from models.protection import mask_cccd
 from models.requests.service import ReviewKind, create_review_item
 from models.requests.tables import ReviewItem
-from models.vocab import ConsentPurpose, RepresentationKind, RepresentationStatus
+from models.vocab import RepresentationKind, RepresentationStatus
 
 MAX_LOOKUPS = 3
 KEEP, RETYPE, SEND_REGISTRATION = "keep", "retype", "send_registration"
@@ -241,7 +240,7 @@ async def _link(ctx: Ctx, st: State, beneficiary: Beneficiary, person: Person) -
     elif await _represent(ctx, st, beneficiary) == RepresentationStatus.PENDING:
         replies.append(Reply("dialog.proxy.pending"))  # bring the paper; not once it is checked
     st.beneficiary_id = beneficiary.id
-    await _consents(ctx, st, person.id)
+    await record_consents(ctx, st, person.id, by=st.person_id)
     for key in IDENTITY_KEYS:
         st.data.pop(key, None)
     st.data["_back"] = []  # identification is done: BACK must not reopen it
@@ -274,23 +273,6 @@ async def _represent(ctx: Ctx, st: State, beneficiary: Beneficiary) -> str:
             now=ctx.now,
         )
     return representation.status
-
-
-async def _consents(ctx: Ctx, st: State, person_id: int) -> None:
-    """The consent given in this conversation, as evidence: version, time, channel, by whom."""
-    version, given_at = consent_evidence(st, ctx)
-    for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.MESSAGING):
-        if await has_consent(ctx.session, person_id=person_id, purpose=purpose):
-            continue
-        await give_consent(
-            ctx.session,
-            person_id=person_id,
-            purpose=purpose,
-            notice_version=version,
-            channel=ctx.channel,
-            given_by_person_id=st.person_id,
-            now=given_at,
-        )
 
 
 async def after_identified(ctx: Ctx, st: State) -> list[Reply]:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.dialog.engine import ENTRIES, Ctx, Msg, Reply, State, entry, finish, goto, retry, step
-from bot.dialog.flows.common import NO, NOT_UNDERSTOOD, YES, YES_NO, consented, give
+from bot.dialog.flows.common import (
+    NO,
+    NOT_UNDERSTOOD,
+    YES,
+    YES_NO,
+    consented,
+    give,
+    record_consents,
+)
 from bot.dialog.flows.menu import LANGUAGES, set_locale
 from bot.dialog.flows.who import pick_first
 from models.conversations.people import beneficiary_of, represented_by
@@ -50,6 +58,8 @@ async def on_consent(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     """Yes: who is writing? No: nothing personal is asked; ATMs and help stay open."""
     if msg.choice == YES:
         give(st, ctx)
+        if st.person_id is not None:  # known from this address: their consent, recorded now
+            await record_consents(ctx, st, st.person_id, by=None)
         if st.beneficiary_id is not None:
             return await ENTRIES["pay"](ctx, st, "")
         return await goto(ctx, st, "who", "role")

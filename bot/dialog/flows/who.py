@@ -23,17 +23,16 @@ from bot.dialog.engine import (
 from bot.dialog.flows.common import (
     NAME_INVALID,
     NOT_UNDERSTOOD,
-    consent_evidence,
     consented,
+    record_consents,
     today,
     valid_name,
 )
 from models.conversations.people import link_address, mask_name, names_match, represented_by
-from models.people.consents import give_consent, has_consent
 from models.people.identifiers import parse_cccd
 from models.people.service import create_person, find_person_by_cccd
 from models.people.tables import Person
-from models.vocab import ConsentPurpose, RepresentationKind
+from models.vocab import RepresentationKind
 
 SELF = "self"
 ROLES: tuple[Opt, ...] = (
@@ -133,25 +132,11 @@ async def on_proxy_cccd(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
             gender=parsed.value.gender,
             locale=st.locale,
         )
-    await _proxy_consents(ctx, st, proxy.id)
+    await record_consents(ctx, st, proxy.id, by=None)
     st.person_id = proxy.id
     st.data.pop("proxy_name", None)
     await link_address(ctx.session, person_id=proxy.id, address=ctx.address)
     return await goto(ctx, st, "who", "relationship")
-
-
-async def _proxy_consents(ctx: Ctx, st: State, person_id: int) -> None:
-    version, given_at = consent_evidence(st, ctx)
-    for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.MESSAGING):
-        if not await has_consent(ctx.session, person_id=person_id, purpose=purpose):
-            await give_consent(
-                ctx.session,
-                person_id=person_id,
-                purpose=purpose,
-                notice_version=version,
-                channel=ctx.channel,
-                now=given_at,
-            )
 
 
 @step("who", "relationship", ask=ask_relationship)
