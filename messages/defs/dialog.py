@@ -89,6 +89,8 @@ _replies(
         "papers give no more, with examples.",
         "identify.bad_birth": "A birth date that cannot be read or is impossible: the forms "
         "accepted, the year alone among them.",
+        "identify.locked": "The details of this CCCD were typed wrong too often today: try "
+        "again tomorrow or ask the commune office (the record is protected).",
         "identify.full_date_needed": "Only a birth year was given, but the record has the whole "
         "date: ask for it as on the card.",
         "identify.ask_name": "Ask a proxy for the beneficiary's full name.",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from difflib import SequenceMatcher
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.conversations.tables import IdentificationFailure
 from models.errors import Invalid
 from models.people.identifiers import holder_name_key
 from models.people.service import add_contact_address, channel_of
@@ -136,3 +137,25 @@ async def link_address(
         contact.verified_at = verified_at
         await session.flush()
     return contact
+
+
+IDENTIFICATION_WINDOW = timedelta(days=1)
+MAX_IDENTIFICATION_FAILURES = 5  # per person and day, whoever types, from wherever
+
+
+async def identification_locked(session: AsyncSession, person_id: int, now: datetime) -> bool:
+    """Whether the person's details were typed wrong too often today to compare them again."""
+    failures = await session.scalar(
+        select(func.count(IdentificationFailure.id)).where(
+            IdentificationFailure.person_id == person_id,
+            IdentificationFailure.at > now - IDENTIFICATION_WINDOW,
+        )
+    )
+    return int(failures or 0) >= MAX_IDENTIFICATION_FAILURES
+
+
+async def record_identification_failure(
+    session: AsyncSession, *, person_id: int, address: str, now: datetime
+) -> None:
+    """A look-up found the person's CCCD but not the details typed with it."""
+    session.add(IdentificationFailure(person_id=person_id, address=address, at=now))

@@ -58,3 +58,19 @@ class VerificationCode(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     used_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdentificationFailure(Base):
+    """A look-up that found the CCCD but not the details typed with it (birth date, name).
+
+    Counted per person over a day across every address, so the birth date of a known CCCD
+    cannot be found by trying dates one conversation after another.
+    """
+
+    __tablename__ = "identification_failures"
+    __table_args__ = (Index("ix_identification_failures_person_at", "person_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    address: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,7 +18,7 @@ from messages.text import fold
 from models.audit.service import record
 from models.audit.tables import AuditEntry
 from models.base import Base, utcnow
-from models.conversations.tables import Conversation
+from models.conversations.tables import Conversation, IdentificationFailure
 from models.messaging.cancel import cancel_pending_for_person
 from models.messaging.tables import OutboxMessage
 from models.people.representations import end_representations
@@ -150,6 +150,9 @@ async def anonymise_person(
         .execution_options(synchronize_session=False)
     )
     await session.execute(delete(ContactAddress).where(ContactAddress.person_id == person_id))
+    await session.execute(
+        delete(IdentificationFailure).where(IdentificationFailure.person_id == person_id)
+    )
     await _forget_requests(session, person_id)
     await _leave_the_list(session, person_id, actor, now)
     await record(

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from models.conversations.people import record_identification_failure
+from models.conversations.tables import IdentificationFailure
 from models.messaging.tables import OutboxMessage, SandboxMessage
 from models.officers.roles import Role
 from models.payments.service import record_choice
@@ -260,6 +262,8 @@ async def test_data_requests_list_deadlines_export_and_delete(db: Database) -> N
         await add_contact_address(session, person_id=person.person_id, address="telegram:4242")
         await give_consent(session, person_id=person.person_id, purpose=ConsentPurpose.PROCESSING,
                            notice_version="v1", channel="telegram")  # fmt: skip
+        await record_identification_failure(session, person_id=person.person_id,
+                                            address="zalo:1", now=LONG_AGO)  # fmt: skip
         old = await create_data_request(
             session, kind=DataRequestKind.ACCESS, channel="telegram", address="telegram:4242",
             person_id=person.person_id, now=LONG_AGO,
@@ -301,6 +305,7 @@ async def test_data_requests_list_deadlines_export_and_delete(db: Database) -> N
             assert anonymous is not None and anonymous.full_name == "Đã xoá"
             assert (anonymous.cccd_enc, anonymous.cccd_hash, anonymous.birth_date) == (None,) * 3
             assert (await session.scalars(select(ContactAddress))).all() == []
+            assert (await session.scalars(select(IdentificationFailure))).all() == []
             assert len((await session.scalars(select(Consent))).all()) == 1
             assert len((await session.scalars(select(PaymentMethodChoice))).all()) == 1
             kept = await session.get(Beneficiary, person.id)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
-from models.conversations.tables import Conversation
+from models.conversations.tables import Conversation, IdentificationFailure
 from models.people.tables import Consent, ContactAddress, Person
 from models.requests.tables import RegistrationRequest, ReviewItem
 from tests.dialog.conftest import Chat, World, identify_self, keys_of, verify_phone
@@ -130,6 +132,36 @@ async def test_birth_date_that_disagrees_with_the_record(zalo: Chat, world: Worl
             assert keys_of(outs) == ["dialog.identify.no_match", "dialog.identify.ask_cccd_self"]
     assert keys_of(outs) == ["dialog.identify.no_match", "dialog.call_commune", "dialog.menu"]
     assert (await zalo.conversation()).person_id is None
+
+
+async def test_guessing_the_birth_date_from_conversation_after_conversation_is_stopped(
+    zalo: Chat, telegram: Chat, world: World
+) -> None:
+    for guess in range(3):  # three wrong dates: the commune office is suggested
+        if guess == 0:
+            await _at_cccd(zalo)
+        await zalo.send(world.lam.cccd)
+        await zalo.send(f"0{guess + 1}/01/1950")
+    await _at_cccd(telegram)  # and the guessing goes on from another chat
+    for guess in range(2):
+        await telegram.send(world.lam.cccd)
+        await telegram.send(f"0{guess + 4}/01/1950")
+    await telegram.send(world.lam.cccd)
+    outs = await telegram.send(world.lam.birth)  # the right date, after five wrong ones today
+    assert keys_of(outs) == ["dialog.identify.locked", "dialog.menu"]
+    assert (await telegram.conversation()).person_id is None
+    assert not any(key.endswith("_enc") for key in (await telegram.conversation()).data)
+    async with world.db.sessions() as session:
+        failures = (await session.scalars(select(IdentificationFailure))).all()
+    assert {f.person_id for f in failures} == {world.lam.person_id} and len(failures) == 5
+    assert {f.address for f in failures} == {zalo.address, telegram.address}
+    # a day later the right details are taken again
+    await telegram.send(world.lam.cccd, after=timedelta(days=1, minutes=1))
+    await telegram.send("1")  # the conversation expired meanwhile: language, consent, role
+    await telegram.send("1")
+    await telegram.send("1")
+    await telegram.send(world.lam.cccd)
+    assert (await telegram.keys(world.lam.birth))[0] == "dialog.identify.found"
 
 
 async def test_a_record_with_only_a_birth_year(zalo: Chat, world: World) -> None:

@@ -36,9 +36,11 @@ from bot.dialog.flows.who import SELF
 from models.conversations.people import (
     beneficiary_of,
     has_verified_phone,
+    identification_locked,
     link_address,
     mask_name,
     names_match,
+    record_identification_failure,
 )
 from models.people.identifiers import parse_birth_year, parse_cccd, parse_written_date
 from models.people.representations import request_representation
@@ -184,6 +186,10 @@ async def _look_up(ctx: Ctx, st: State) -> list[Reply]:
     beneficiary = await beneficiary_of(ctx.session, person.id) if person else None
     if person is None or beneficiary is None:  # a digit wrong, or not on the registry yet
         return await goto(ctx, st, "identify", "not_found")
+    if await identification_locked(ctx.session, person.id, ctx.now):  # no more guesses today
+        for key in IDENTITY_KEYS:
+            st.data.pop(key, None)
+        return await finish(ctx, st, [Reply("dialog.identify.locked")])
     if _needs_full_date(person, birth) and not st.data.get("full_date_asked"):
         del st.data["birth"]  # asked once; a year alone again is then a mismatch
         st.data["full_date_asked"] = True
@@ -191,6 +197,9 @@ async def _look_up(ctx: Ctx, st: State) -> list[Reply]:
     name = st.data.get("name")
     if _birth_matches(person, birth) and (_self(st) or names_match(str(name), person.full_name)):
         return await _link(ctx, st, beneficiary, person)
+    await record_identification_failure(
+        ctx.session, person_id=person.id, address=ctx.address, now=ctx.now
+    )
     return await _mismatch(ctx, st)
 
 
