@@ -17,6 +17,13 @@ REF = P("ref", T.CODE, "DK12", "DK1234567")
 PHONE = P("phone", T.TEXT, "091****678", "091****678")
 METHOD = P("method", T.LABEL, "method.bank_account", "method.social_security_account")
 STATE = P("state", T.LABEL, "dialog.state.verified", "dialog.state.proxy_pending")
+SESSION = (  # an account-opening session: when, where, with which bank, what to bring
+    P("date", T.DATE),
+    P("time", T.TIME),
+    P("place", T.TEXT, "UBND xã Hoàng Văn Thụ", "Nhà văn hóa thôn Khuổi Phầy"),
+    P("bank", T.TEXT, "Agribank", "Vietcombank"),
+    P("documents", T.TEXT, "CCCD", "CCCD gắn chip và điện thoại"),
+)
 PROGRESS = P("progress", T.LABEL, "dialog.progress.requested", "dialog.progress.requested")
 ACCOUNT = P("account", T.ACCOUNT, "******6789", "***************6789")
 POINT = (
@@ -206,6 +213,14 @@ define(
     R,
     "The choice was recorded under a reference; the commune officer checks it.",
     P("code", T.CODE, "K7M2QX", "K7M2QX"),
+)
+define(
+    "dialog.pay.opening_session",
+    R,
+    "On the list of the commune's next account-opening session, which is planned: when, where, "
+    "with which bank, what to bring.",
+    *SESSION,
+    sms=True,
 )
 define(
     "dialog.pay.opening_listed",

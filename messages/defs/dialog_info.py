@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from messages.defs.dialog import ACCOUNT, COMMUNE, METHOD, NAME, POINT, PROGRESS, REF, STATE
+from messages.defs.dialog import (
+    ACCOUNT,
+    COMMUNE,
+    METHOD,
+    NAME,
+    POINT,
+    PROGRESS,
+    REF,
+    SESSION,
+    STATE,
+)
 from messages.keyspec import MessageClass, P, define
 from messages.keyspec import ParamType as T
 
@@ -26,6 +36,22 @@ define(
     STATE,
     METHOD,
     PROGRESS,
+)
+define(
+    "dialog.status.opening_session_state",
+    R,
+    "Status: the record's state; no account yet, expected at the commune's account-opening "
+    "session: when, where, what to bring.",
+    STATE,
+    *SESSION,
+    sms=True,
+)
+define(
+    "dialog.status.opening_waiting_state",
+    R,
+    "Status: the record's state; no account yet, on the list for the commune's next "
+    "account-opening session, not planned yet.",
+    STATE,
 )
 define(
     "dialog.status.no_method_state",

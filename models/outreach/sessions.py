@@ -265,6 +265,53 @@ async def add_attendee(
     return attendee
 
 
+async def expected_at(
+    session: AsyncSession, *, beneficiary_id: int, today: date
+) -> AccountOpeningSession | None:
+    """The planned session still to come where the beneficiary is expected, if any."""
+    query = (
+        sessions_query(status="planned", date_from=today)
+        .join(SessionAttendee, SessionAttendee.session_id == AccountOpeningSession.id)
+        .where(SessionAttendee.beneficiary_id == beneficiary_id)
+        .limit(1)
+    )
+    return await session.scalar(query)
+
+
+async def join_next_session(
+    session: AsyncSession,
+    *,
+    beneficiary: Beneficiary,
+    person_id: int | None,
+    review_item_id: int | None,
+    today: date,
+    now: datetime,
+) -> AccountOpeningSession | None:
+    """Put someone who asked for an account (through the conversation) on the list of the
+    commune's next planned session, and return it; None while none is planned. The answer
+    tells them the date, place and what to bring, so they count as invited: no second
+    invitation, but the reminder the day before."""
+    expected = await expected_at(session, beneficiary_id=beneficiary.id, today=today)
+    if expected is not None:
+        return expected
+    query = sessions_query(commune_id=beneficiary.commune_id, status="planned", date_from=today)
+    target = await session.scalar(query.limit(1))
+    if target is None:
+        return None
+    session.add(
+        SessionAttendee(
+            session_id=target.id,
+            beneficiary_id=beneficiary.id,
+            person_id=person_id or beneficiary.person_id,
+            review_item_id=review_item_id,
+            source="review",
+            invited_at=now,
+        )
+    )
+    await session.flush()
+    return target
+
+
 async def _planned(session: AsyncSession, session_id: int) -> AccountOpeningSession:
     target = await get_session(session, session_id)
     if target.status != "planned":
@@ -272,7 +319,8 @@ async def _planned(session: AsyncSession, session_id: int) -> AccountOpeningSess
     return target
 
 
-def _params(target: AccountOpeningSession) -> dict[str, Any]:
+def session_params(target: AccountOpeningSession) -> dict[str, Any]:
+    """The placeholders of a message about the session: date, time, place, bank, documents."""
     return {
         "date": target.held_on.isoformat(),
         "time": target.start_time.strftime("%H:%M"),
@@ -304,7 +352,7 @@ async def _notify(
         session,
         person_id=attendee.person_id,
         key=key,
-        params=_params(target),
+        params=session_params(target),
         message_class="notice",
         idempotency_key=f"session:{target.id}:{kind}:{attendee.beneficiary_id}",
         expires_at=_starts(target, settings),

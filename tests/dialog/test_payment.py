@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import pytest
 from sqlalchemy import select
 
 from models.messaging.tables import OutboxMessage
+from models.outreach.sessions import create_session
+from models.outreach.tables import SessionAttendee
 from models.payments.tables import PaymentMethodChoice
 from models.people.tables import Consent
 from models.requests.tables import ReviewItem
@@ -208,6 +212,43 @@ async def test_no_account_yet_puts_the_person_on_the_list(zalo: Chat, world: Wor
     await zalo.send("5")
     await zalo.send("1")
     assert [r.kind for r in await _reviews(world)].count("account_opening") == 1
+
+
+async def test_no_account_yet_is_told_the_planned_session_and_status_says_so(
+    sms: Chat, world: World
+) -> None:
+    chat = Chat(world, "tel:+84912000111", "sms")  # Lý Văn Sáu, known by his number
+    await chat.send("xin chao")
+    await chat.send("1")
+    await chat.send("co")  # consent: straight to the method
+    await chat.send("5")  # no account yet
+    await chat.send("1")  # the commune may give the bank his ID and phone
+    assert await chat.keys("TT") == [
+        "dialog.status.opening_waiting_state",
+        "dialog.status.no_payment",
+    ]
+    async with world.db.sessions() as session, session.begin():
+        planned = await create_session(
+            session, commune_id=world.home_id, held_on=date(2026, 11, 20), start_time=time(8),
+            end_time=time(11), place="UBND phường", documents="CCCD", actor="test",
+            bank_code="AGRIBANK",
+        )  # fmt: skip
+    await identify_self(sms, world.lam)  # Nông Văn Lâm, the same commune
+    await sms.send("5")
+    outs = await sms.send("1")
+    assert keys_of(outs) == ["dialog.pay.opening_session"]
+    assert outs[0].text == (
+        "Da ghi ten. Moi Ong/Ba mo tai khoan Agribank luc 08:00 ngay 20/11/2026 tai UBND phuong. "
+        "Mang theo CCCD."
+    )
+    async with world.db.sessions() as session:
+        attendee = (await session.scalars(select(SessionAttendee))).one()
+    assert (attendee.session_id, attendee.beneficiary_id) == (planned.id, world.lam.id)
+    assert attendee.source == "review" and attendee.invited_at is not None  # told: invited
+    assert attendee.review_item_id == (await _reviews(world))[-1].id
+    outs = await sms.send("TT")
+    assert keys_of(outs)[0] == "dialog.status.opening_session_state"
+    assert "08:00 ngay 20/11/2026 tai UBND phuong" in outs[0].text
 
 
 async def test_no_account_without_bank_sharing_consent(zalo: Chat, world: World) -> None:

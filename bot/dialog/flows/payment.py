@@ -23,6 +23,7 @@ from bot.dialog.flows.common import (
 from bot.dialog.flows.who import pick_first
 from models.conversations.people import active_proxy_names, names_match
 from models.messaging.service import enqueue, routed_address
+from models.outreach.sessions import join_next_session, session_params
 from models.payments.service import record_choice
 from models.people.consents import give_consent, has_consent
 from models.people.identifiers import all_banks
@@ -172,7 +173,17 @@ async def on_bank_consent(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
         return await finish(ctx, st, [Reply("dialog.error")])
     beneficiary, person = found
     await _bank_sharing_consent(ctx, st, person)
-    await _opening_request(ctx, st, beneficiary)
+    review_id = await _opening_request(ctx, st, beneficiary)
+    planned = await join_next_session(
+        ctx.session,
+        beneficiary=beneficiary,
+        person_id=st.person_id,
+        review_item_id=review_id,
+        today=today(ctx),
+        now=ctx.now,
+    )
+    if planned is not None:  # the date, place and what to bring are known: said now
+        return await finish(ctx, st, [Reply("dialog.pay.opening_session", session_params(planned))])
     commune = await home_commune(ctx, st)
     if commune is None:
         return await finish(ctx, st, [Reply("dialog.pay.opening_listed_plain")])
@@ -194,12 +205,13 @@ async def _bank_sharing_consent(ctx: Ctx, st: State, person: Person) -> None:
     )
 
 
-async def _opening_request(ctx: Ctx, st: State, beneficiary: Beneficiary) -> None:
-    """One pending request per beneficiary: asking twice keeps the first."""
+async def _opening_request(ctx: Ctx, st: State, beneficiary: Beneficiary) -> int:
+    """One pending request per beneficiary: asking twice keeps the first; its id."""
     waiting = await pending_reviews(ctx.session, beneficiary_id=beneficiary.id)
-    if any(item.kind == ReviewKind.ACCOUNT_OPENING for item in waiting):
-        return
-    await create_review_item(
+    for item in waiting:
+        if item.kind == ReviewKind.ACCOUNT_OPENING:
+            return item.id
+    item = await create_review_item(
         ctx.session,
         kind=ReviewKind.ACCOUNT_OPENING,
         payload={"source": ctx.source.value},
@@ -208,6 +220,7 @@ async def _opening_request(ctx: Ctx, st: State, beneficiary: Beneficiary) -> Non
         commune_id=beneficiary.commune_id,
         now=ctx.now,
     )
+    return item.id
 
 
 @step("pay", "confirm", ask=ask_confirm)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from bot.dialog.engine import Ctx, Reply, State, entry, finish
-from bot.dialog.flows.common import acting, is_proxy
+from bot.dialog.flows.common import acting, is_proxy, today
 from bot.dialog.flows.who import pick_first
 from models.conversations.people import mask_name, representation_status
 from models.conversations.status import next_payment_due, recent_payments
+from models.outreach.sessions import expected_at, session_params
 from models.payments.service import current_choice
 from models.payments.tables import PaymentMethodChoice
 from models.people.tables import Beneficiary
-from models.requests.service import latest_registration, local_date
+from models.requests.service import ReviewKind, latest_registration, local_date, pending_reviews
 from models.vocab import RepresentationStatus, Verification
 
 
@@ -29,6 +30,19 @@ async def _state_label(ctx: Ctx, st: State, beneficiary: Beneficiary) -> str:
     if beneficiary.verification_status == Verification.MISMATCH:
         return "dialog.state.mismatch"
     return "dialog.state.unverified"
+
+
+async def _waiting_for_account(ctx: Ctx, beneficiary: Beneficiary, state: str) -> Reply | None:
+    """No method yet, but an account asked for ("I have no account yet"): the session where
+    they are expected, or that they are on the list for the next one."""
+    planned = await expected_at(ctx.session, beneficiary_id=beneficiary.id, today=today(ctx))
+    if planned is not None:
+        params = {"state": state, **session_params(planned)}
+        return Reply("dialog.status.opening_session_state", params)
+    waiting = await pending_reviews(ctx.session, beneficiary_id=beneficiary.id)
+    if any(item.kind == ReviewKind.ACCOUNT_OPENING for item in waiting):
+        return Reply("dialog.status.opening_waiting_state", {"state": state})
+    return None
 
 
 def method_reply(choice: PaymentMethodChoice | None, state: str | None = None) -> Reply:
@@ -71,7 +85,8 @@ async def status(ctx: Ctx, st: State, arg: str) -> list[Reply]:
     beneficiary = found[0]
     state = await _state_label(ctx, st, beneficiary)
     choice = await current_choice(ctx.session, beneficiary.id)
-    replies = [method_reply(choice, state), *await payment_replies(ctx, beneficiary.id)]
+    waiting = await _waiting_for_account(ctx, beneficiary, state) if choice is None else None
+    replies = [waiting or method_reply(choice, state), *await payment_replies(ctx, beneficiary.id)]
     if await is_proxy(ctx, st):  # a proxy may act for several: whose record this is
         replies.insert(0, Reply("dialog.status.whose", {"name": mask_name(found[1].full_name)}))
     return await finish(ctx, st, replies)
