@@ -98,6 +98,8 @@ _replies(
         "accepted, the year alone among them.",
         "identify.locked": "The details of this CCCD were typed wrong too often today: try "
         "again tomorrow or ask the commune office (the record is protected).",
+        "identify.full_date_unknown": "The year alone again for a record with the whole date: "
+        "the date is on the card; otherwise the commune office helps.",
         "identify.full_date_needed": "Only a birth year was given, but the record has the whole "
         "date: ask for it as on the card.",
         "identify.ask_name": "Ask a proxy for the beneficiary's full name.",

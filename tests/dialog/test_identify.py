@@ -194,11 +194,14 @@ async def test_the_year_alone_twice_for_a_record_with_the_whole_date(
     await _at_cccd(zalo)
     await zalo.send(world.lam.cccd)
     assert await zalo.keys("sinh năm 1950") == ["dialog.identify.full_date_needed"]
-    outs = await zalo.send("1950")  # does not know the day: a failed look-up like any other
-    assert keys_of(outs) == ["dialog.identify.no_match", "dialog.identify.ask_cccd_self"]
-    assert "full_date_asked" not in (await zalo.conversation()).data
-    await zalo.send(world.lam.cccd)
-    assert await zalo.keys("1950") == ["dialog.identify.full_date_needed"]  # a new look-up
+    outs = await zalo.send("1950")  # does not know the day: the card or the commune office
+    assert keys_of(outs) == ["dialog.identify.full_date_unknown", "dialog.menu"]
+    assert "UBND" in outs[0].text
+    conversation = await zalo.conversation()
+    assert conversation.flow == "menu" and "full_date_asked" not in conversation.data
+    assert not any(key.endswith("_enc") for key in conversation.data)
+    async with world.db.sessions() as session:
+        assert len((await session.scalars(select(IdentificationFailure))).all()) == 1
 
 
 async def test_after_the_date_was_asked_an_unreadable_one_is_not_told_the_year_will_do(

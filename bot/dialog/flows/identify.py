@@ -190,10 +190,18 @@ async def _look_up(ctx: Ctx, st: State) -> list[Reply]:
         for key in IDENTITY_KEYS:
             st.data.pop(key, None)
         return await finish(ctx, st, [Reply("dialog.identify.locked")])
-    if _needs_full_date(person, birth) and not st.data.get("full_date_asked"):
-        del st.data["birth"]  # asked once; a year alone again is then a mismatch
-        st.data["full_date_asked"] = True
-        return await goto(ctx, st, "identify", "birth")
+    if _needs_full_date(person, birth):
+        if not st.data.get("full_date_asked"):
+            del st.data["birth"]
+            st.data["full_date_asked"] = True
+            return await goto(ctx, st, "identify", "birth")
+        # the year alone again: the date is not known. Typing the number again would not help
+        await record_identification_failure(
+            ctx.session, person_id=person.id, address=ctx.address, now=ctx.now
+        )
+        for key in IDENTITY_KEYS:
+            st.data.pop(key, None)
+        return await finish(ctx, st, [Reply("dialog.identify.full_date_unknown")])
     name = st.data.get("name")
     if _birth_matches(person, birth) and (_self(st) or names_match(str(name), person.full_name)):
         return await _link(ctx, st, beneficiary, person)
