@@ -98,6 +98,8 @@ _replies(
         "accepted, the year alone among them.",
         "identify.locked": "The details of this CCCD were typed wrong too often today: try "
         "again tomorrow or ask the commune office (the record is protected).",
+        "proxy.cccd_not_theirs": "The CCCD a proxy gave as their own is on record under another "
+        "name (often the beneficiary's): send the proxy's own.",
         "identify.full_date_unknown": "The year alone again for a record with the whole date: "
         "the date is on the card; otherwise the commune office helps.",
         "identify.full_date_needed": "Only a birth year was given, but the record has the whole "

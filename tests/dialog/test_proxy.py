@@ -150,8 +150,11 @@ async def test_proxy_whose_cccd_belongs_to_someone_else(zalo: Chat, world: World
     await zalo.send("1")
     await zalo.send("2")
     await zalo.send("Nông Văn Bình")
-    assert await zalo.keys(world.thao.cccd) == ["dialog.identify.no_match"]
+    outs = await zalo.send(world.thao.cccd)  # the mother's number, typed as the proxy's own
+    assert keys_of(outs) == ["dialog.proxy.cccd_not_theirs"]
+    assert "của chính Ông/Bà" in outs[0].text and "ngày sinh" not in outs[0].text
     assert await zalo.keys("not a name 123") == ["id.cccd.not_digits"]
+    assert await zalo.keys(PROXY_CCCD) == ["dialog.proxy.ask_relationship"]
 
 
 async def test_proxy_name_must_be_a_name(zalo: Chat) -> None:

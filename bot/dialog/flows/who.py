@@ -120,8 +120,8 @@ async def on_proxy_cccd(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     proxy = await find_person_by_cccd(
         ctx.session, protector=ctx.protector, cccd=parsed.value.number
     )
-    if proxy is not None and not names_match(name, proxy.full_name):
-        return await retry(ctx, st, "dialog.identify.no_match")
+    if proxy is not None and not names_match(name, proxy.full_name):  # often the beneficiary's
+        return await retry(ctx, st, "dialog.proxy.cccd_not_theirs")
     if proxy is None:
         proxy = await create_person(
             ctx.session,
