@@ -86,6 +86,12 @@ define(
     sms=True,
 )
 define("dialog.proxy.acting_for", R, "The proxy now acts for this beneficiary.", NAME)
+define(
+    "dialog.start.known_as",
+    R,
+    "The address is on record for this person (masked name): is it they who write?",
+    NAME,
+)
 define("dialog.status.whose", R, "To a proxy, before a status: whose record it is.", NAME)
 # --- identification and registration ----------------------------------------------------------
 _replies(

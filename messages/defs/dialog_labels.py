@@ -38,6 +38,8 @@ _family(
         "guardian": "a legal guardian",
         "someone_else": "a proxy acts for someone not listed",
         "keep_date": "keep the birth date given",
+        "its_me": "yes, I am the person the address is on record for",
+        "not_me": "no, someone else is writing (a family member)",
         "retype": "type it again",
         "send_registration": "send a registration request to the commune officer",
         "none_of_these": "none of the communes listed",

@@ -16,8 +16,9 @@ from models.messaging.tables import InboundEvent
 from models.protection import mask_text
 
 MAX_MASKED_TEXT = 2000
-# Conversation data that outlives a flow: the consent given and a registration sent.
-PERSISTENT_KEYS = ("consent", "registration_id", "withdrawn")
+# Conversation data that outlives a flow: the consent given, a registration sent, and that the
+# writer was only recognized by their address (asked once before a payment method is chosen).
+PERSISTENT_KEYS = ("consent", "registration_id", "withdrawn", "recognized")
 INBOUND_EVENTS = InboundEvent.__table__
 
 

@@ -220,7 +220,8 @@ async def test_no_account_yet_is_told_the_planned_session_and_status_says_so(
     chat = Chat(world, "tel:+84912000111", "sms")  # Lý Văn Sáu, known by his number
     await chat.send("xin chao")
     await chat.send("1")
-    await chat.send("co")  # consent: straight to the method
+    await chat.send("co")  # consent
+    await chat.send("1")  # it is him writing
     await chat.send("5")  # no account yet
     await chat.send("1")  # the commune may give the bank his ID and phone
     assert await chat.keys("TT") == [

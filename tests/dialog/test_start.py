@@ -121,7 +121,10 @@ async def test_consent_of_someone_known_by_their_number_is_recorded_when_given(
     chat = Chat(world, "tel:+84912000111", "sms")  # Lý Văn Sáu's number on record
     await chat.send("xin chao")
     await chat.send("1")
-    assert await chat.keys("co") == ["dialog.pay.ask_method"]  # known: straight to the method
+    outs = await chat.send("co")
+    assert keys_of(outs) == ["dialog.start.known_as"]  # a family phone: is it really him?
+    assert "Ly V. S. dung so" in outs[0].text and outs[0].options == ["its_me", "not_me"]
+    assert await chat.keys("1") == ["dialog.pay.ask_method"]
     async with world.db.sessions() as session:
         consents = (
             await session.scalars(select(Consent).where(Consent.person_id == world.sau.person_id))
@@ -130,3 +133,15 @@ async def test_consent_of_someone_known_by_their_number_is_recorded_when_given(
         ("messaging", "sms", "2026-01"),
         ("processing", "sms", "2026-01"),
     ]
+
+
+async def test_someone_else_on_a_known_number_is_not_taken_for_its_owner(world: World) -> None:
+    chat = Chat(world, "tel:+84912000111", "sms")  # Lý Văn Sáu's number; his daughter writes
+    await chat.send("DK")
+    await chat.send("co")
+    assert await chat.keys("2") == ["dialog.who.ask"]  # not him: who is writing?
+    conversation = await chat.conversation()
+    assert (conversation.person_id, conversation.acting_for_beneficiary_id) == (None, None)
+    async with world.db.sessions() as session:
+        assert not (await session.scalars(select(Consent))).all()  # nothing recorded for him
+    assert await chat.keys("0") == ["dialog.start.known_as"]  # back

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.dialog.engine import ENTRIES, Ctx, Msg, Reply, State, entry, finish, goto, retry, step
+from bot.dialog.engine import (
+    ENTRIES,
+    Ctx,
+    Msg,
+    Reply,
+    State,
+    entry,
+    finish,
+    goto,
+    opt,
+    retry,
+    step,
+)
 from bot.dialog.flows.common import (
     NO,
     NOT_UNDERSTOOD,
@@ -16,10 +28,12 @@ from bot.dialog.flows.common import (
 )
 from bot.dialog.flows.menu import LANGUAGES, set_locale
 from bot.dialog.flows.who import pick_first
-from models.conversations.people import beneficiary_of, represented_by
+from models.conversations.people import beneficiary_of, mask_name, represented_by
 from models.people.service import people_at_address
-from models.people.tables import Consent
+from models.people.tables import Consent, Person
 from models.vocab import ConsentPurpose
+
+ITS_ME, NOT_ME = "its_me", "not_me"
 
 
 async def ask_welcome(ctx: Ctx, st: State) -> list[Reply]:
@@ -58,11 +72,7 @@ async def on_consent(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     """Yes: who is writing? No: nothing personal is asked; ATMs and help stay open."""
     if msg.choice == YES:
         give(st, ctx)
-        if st.person_id is not None:  # known from this address: their consent, recorded now
-            await record_consents(ctx, st, st.person_id, by=None)
-        if st.beneficiary_id is not None:
-            return await ENTRIES["pay"](ctx, st, "")
-        return await goto(ctx, st, "who", "role")
+        return await _who_next(ctx, st)
     if msg.choice == NO:
         return await finish(ctx, st, [Reply("dialog.start.declined")])
     return await retry(ctx, st, NOT_UNDERSTOOD)
@@ -74,9 +84,39 @@ async def register(ctx: Ctx, st: State, arg: str) -> list[Reply]:
     del arg
     if not consented(st):
         return await goto(ctx, st, "start", "consent")
+    return await _who_next(ctx, st)
+
+
+async def _who_next(ctx: Ctx, st: State) -> list[Reply]:
+    """After consent: someone recognized by their address says whether it is they who write
+    (a family phone); someone known chooses a method; anyone else says who they are."""
+    if st.data.get("recognized"):
+        return await goto(ctx, st, "start", "known")
     if st.beneficiary_id is not None:
         return await ENTRIES["pay"](ctx, st, "")
     return await goto(ctx, st, "who", "role")
+
+
+async def ask_known(ctx: Ctx, st: State) -> list[Reply]:
+    """'This address is on record for Hoàng V. S.: is it you?'"""
+    person = await ctx.session.get(Person, st.person_id) if st.person_id else None
+    name = mask_name(person.full_name) if person is not None else ""
+    options = (opt("dialog.opt.its_me", ITS_ME), opt("dialog.opt.not_me", NOT_ME))
+    return [Reply("dialog.start.known_as", {"name": name}, options=options)]
+
+
+@step("start", "known", ask=ask_known)
+async def on_known(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
+    """It is they: their consent is recorded and they go on. Someone else: who are you?"""
+    if msg.choice not in (ITS_ME, NOT_ME):
+        return await retry(ctx, st, NOT_UNDERSTOOD)
+    st.data.pop("recognized", None)
+    if msg.choice == NOT_ME:
+        st.person_id = st.beneficiary_id = None
+        return await goto(ctx, st, "who", "role")
+    if st.person_id is not None:
+        await record_consents(ctx, st, st.person_id, by=None)
+    return await _who_next(ctx, st)
 
 
 async def recognize(ctx: Ctx, st: State) -> None:
@@ -94,6 +134,7 @@ async def recognize(ctx: Ctx, st: State) -> None:
     if own is None and not represented:
         return
     st.person_id, st.locale = person.id, person.locale or st.locale
+    st.data["recognized"] = True
     if own is not None:
         st.beneficiary_id = own.id
     elif len(represented) == 1:
