@@ -157,6 +157,14 @@ define(
     PHONE,
     P("minutes", T.INT, 5, 5),
 )
+define(
+    "dialog.phone.ask_owner_code",
+    R,
+    "To be sure it is the person, a code was sent to the (masked) phone on record; send it here, "
+    "or ask a new code or use another number.",
+    PHONE,
+    P("minutes", T.INT, 5, 5),
+)
 define("dialog.phone.code_wrong", R, "The code is wrong; tries left.", P("left", T.INT, 2, 2))
 define(
     "dialog.phone.too_many",

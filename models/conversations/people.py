@@ -110,16 +110,30 @@ async def phones_of(session: AsyncSession, person_id: int) -> list[str]:
     return list(rows)
 
 
-async def has_verified_phone(session: AsyncSession, person_id: int) -> bool:
-    """Whether a phone of the person was proven (a code or an SMS from it)."""
+async def proven_phone(session: AsyncSession, person_id: int) -> str | None:
+    """The phone number ('+84…') the person proved most recently (a code or an SMS from it)."""
     found = await session.scalar(
-        select(ContactAddress.id)
+        select(ContactAddress.address)
         .where(
             ContactAddress.person_id == person_id,
             ContactAddress.channel == "tel",
             ContactAddress.verified_at.is_not(None),
         )
+        .order_by(ContactAddress.verified_at.desc(), ContactAddress.id.desc())
         .limit(1)
+    )
+    return found.removeprefix("tel:") if found is not None else None
+
+
+async def address_proven(session: AsyncSession, person_id: int, address: str) -> bool:
+    """Whether `address` proved it is the person's: an SMS from their proven phone, or a chat
+    in which one of their phones was proven."""
+    found = await session.scalar(
+        select(ContactAddress.id).where(
+            ContactAddress.person_id == person_id,
+            ContactAddress.address == address,
+            ContactAddress.verified_at.is_not(None),
+        )
     )
     return found is not None
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from models.conversations.tables import VerificationCode
 from models.people.tables import ContactAddress
-from tests.dialog.conftest import Chat, World, identify_self, keys_of
+from models.requests.tables import ReviewItem
+from tests.dialog.conftest import Chat, World, identify_self, keys_of, verify_phone
 
 
 async def test_code_is_sent_by_sms_and_stored_hashed(telegram: Chat, world: World) -> None:
@@ -115,3 +116,73 @@ async def test_sms_needs_no_code_for_its_own_number(sms: Chat, world: World) -> 
             select(ContactAddress).where(ContactAddress.address == sms.address)
         )
     assert contact is not None and contact.verified_at is not None
+
+
+async def _with_a_proven_phone(zalo: Chat, world: World) -> None:
+    """Nông Văn Lâm identifies himself on Zalo and proves 0912 345 678."""
+    await identify_self(zalo, world.lam)
+    await verify_phone(zalo)
+
+
+async def test_the_chat_where_a_phone_was_proven_goes_straight_on(zalo: Chat, world: World) -> None:
+    await _with_a_proven_phone(zalo, world)
+    await zalo.send("MENU")
+    assert await zalo.keys("DK") == ["dialog.pay.ask_method"]
+
+
+async def test_a_new_chat_proves_the_phone_on_record_before_a_method_is_chosen(
+    zalo: Chat, telegram: Chat, world: World
+) -> None:
+    await _with_a_proven_phone(zalo, world)
+    outs = await identify_self(telegram, world.lam)  # anyone who knows his CCCD and birth date
+    assert keys_of(outs) == ["dialog.identify.found", "dialog.phone.ask_owner_code"]
+    assert "091****678" in outs[-1].text and outs[-1].options == ["resend", "other"]
+    code = next(o for o in telegram.sent if o.key == "notice.verification_code")
+    assert code.row.address == "tel:+84912345678"  # to his phone, not to the chat
+    # no way round it: leave, and ask to choose again
+    await telegram.send("MENU")
+    assert keys_of(await telegram.send("DK")) == ["dialog.phone.ask_owner_code"]
+    outs = await telegram.send(telegram.last_code())
+    assert keys_of(outs) == ["dialog.phone.verified", "dialog.pay.ask_method"]
+    await telegram.send("MENU")  # the chat is his now
+    assert await telegram.keys("DK") == ["dialog.pay.ask_method"]
+
+
+async def test_someone_without_the_phone_on_record_proves_another_and_is_flagged(
+    zalo: Chat, telegram: Chat, world: World
+) -> None:
+    await _with_a_proven_phone(zalo, world)
+    await identify_self(telegram, world.lam)
+    assert await telegram.keys("2") == ["dialog.phone.ask"]  # "another number"
+    outs = await verify_phone(telegram, "0987654321")
+    assert keys_of(outs) == ["dialog.phone.verified", "dialog.pay.ask_method"]
+    await telegram.send("4")  # cash at the commune payment point
+    await telegram.send("2")  # why: no ATM near
+    await telegram.send("1")  # keep cash
+    assert await telegram.keys("1") == ["dialog.pay.recorded", "dialog.menu"]
+    async with world.db.sessions() as session:
+        review = (await session.scalars(select(ReviewItem))).one()
+        new = await session.scalar(
+            select(ContactAddress).where(ContactAddress.address == "tel:+84987654321")
+        )
+        chat = await session.scalar(
+            select(ContactAddress).where(ContactAddress.address == telegram.address)
+        )
+    assert review.payload["phone_on_record_unproven"] is True  # the officer checks it
+    assert new is not None and new.verified_at is None  # kept, not as proven
+    assert chat is not None and chat.verified_at is None
+    await telegram.send("MENU")  # and the next choice asks the phone on record again
+    assert keys_of(await telegram.send("DK")) == ["dialog.phone.ask_owner_code"]
+
+
+async def test_an_sms_from_another_number_proves_the_phone_on_record(
+    zalo: Chat, sms: Chat, world: World
+) -> None:
+    await _with_a_proven_phone(zalo, world)
+    outs = await identify_self(sms, world.lam)  # from 0987 000 222
+    assert keys_of(outs) == ["dialog.identify.found", "dialog.phone.ask_owner_code"]
+    async with world.db.sessions() as session:
+        sender = await session.scalar(
+            select(ContactAddress).where(ContactAddress.address == sms.address)
+        )
+    assert sender is not None and sender.verified_at is None

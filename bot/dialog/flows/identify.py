@@ -35,7 +35,6 @@ from bot.dialog.flows.common import (
 from bot.dialog.flows.who import SELF
 from models.conversations.people import (
     beneficiary_of,
-    has_verified_phone,
     identification_locked,
     link_address,
     mask_name,
@@ -293,13 +292,6 @@ async def _represent(ctx: Ctx, st: State, beneficiary: Beneficiary) -> str:
 
 
 async def after_identified(ctx: Ctx, st: State) -> list[Reply]:
-    """Prove the writer's phone unless it is proven already, then choose how to be paid."""
+    """Choose how to be paid; the phone is proven first where needed (flows/phone.py)."""
     assert st.person_id is not None
-    if ctx.channel == "sms":  # the message came from this phone: it is proven
-        await link_address(
-            ctx.session, person_id=st.person_id, address=ctx.address, verified_at=ctx.now
-        )
-    if await has_verified_phone(ctx.session, st.person_id):
-        return await ENTRIES["pay"](ctx, st, "")
-    st.data["after_phone"] = "pay"
-    return await goto(ctx, st, "phone", "number")
+    return await ENTRIES["pay"](ctx, st, "")

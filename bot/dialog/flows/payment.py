@@ -20,6 +20,7 @@ from bot.dialog.flows.common import (
     today,
     unseal,
 )
+from bot.dialog.flows.phone import phone_gate
 from bot.dialog.flows.who import pick_first
 from models.conversations.people import active_proxy_names, names_match
 from models.messaging.service import enqueue, routed_address
@@ -117,6 +118,9 @@ async def pay(ctx: Ctx, st: State, arg: str) -> list[Reply]:
         return await goto(ctx, st, "start", "consent")
     if st.beneficiary_id is None:
         return await pick_first(ctx, st, "pay") or await goto(ctx, st, "who", "role")
+    proving = await phone_gate(ctx, st, "pay")
+    if proving is not None:
+        return proving
     for key in PAY_KEYS:
         st.data.pop(key, None)
     return await goto(ctx, st, "pay", "method")
@@ -306,6 +310,7 @@ async def _record(ctx: Ctx, st: State) -> list[Reply]:
             "holder_name_matches": choice.holder_name_matches,
             "cash_reason": choice.cash_reason,
             "source": choice.source,
+            "phone_on_record_unproven": bool(st.data.get("owner_unproven")),
         },
         beneficiary_id=beneficiary.id,
         person_id=st.person_id,

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.dialog.engine import ENTRIES, Ctx, Msg, Opt, Reply, State, goto, opt, retry, step
 from bot.dialog.flows.common import NO, NOT_UNDERSTOOD, YES, YES_NO, notify
 from models.conversations.codes import CODE_MINUTES, RATE_WINDOW, check_code, issue_code
-from models.conversations.people import link_address
+from models.conversations.people import address_proven, link_address, proven_phone
 from models.people.identifiers import parse_phone
 from models.protection import mask_phone
 
@@ -35,10 +35,39 @@ async def ask_old(ctx: Ctx, st: State) -> list[Reply]:
 
 
 async def ask_code(ctx: Ctx, st: State) -> list[Reply]:
-    """The six digits sent by SMS."""
+    """The six digits sent by SMS (to the phone on record, when it is the owner's proof)."""
     del ctx
     phone = mask_phone(str(st.data.get("phone", "")))
-    return [Reply("dialog.phone.ask_code", {"phone": phone, "minutes": CODE_MINUTES})]
+    params = {"phone": phone, "minutes": CODE_MINUTES}
+    if st.data.get("owner_phone"):
+        return [Reply("dialog.phone.ask_owner_code", params, options=AGAIN)]
+    return [Reply("dialog.phone.ask_code", params)]
+
+
+async def phone_gate(ctx: Ctx, st: State, then: str) -> list[Reply] | None:
+    """None when the writer has proven, in this chat, a phone that is theirs; otherwise the
+    step that proves one, after which the conversation goes on to the entry `then`.
+
+    A writer whose phone is on record proves it again from a new chat (a code sent to it),
+    so that knowing someone's CCCD and birth date is not enough to choose how they are paid,
+    and no way round the question (MENU, then DK) skips it. One who no longer has that phone
+    proves another, and what they choose is flagged for the commune officer.
+    """
+    writer = st.person_id
+    if writer is None or await address_proven(ctx.session, writer, ctx.address):
+        return None
+    if st.data.get("owner_unproven") and st.data.get("phone_verified"):
+        return None  # another number proven here: the officer checks what is chosen
+    st.data["after_phone"] = then
+    owner = await proven_phone(ctx.session, writer)
+    if owner is not None and not st.data.get("owner_unproven"):
+        st.data["owner_phone"] = owner
+        return await _send_code(ctx, st, owner)
+    if ctx.channel == "sms":  # no phone proven yet: the message itself came from this one
+        st.data.pop("after_phone")
+        await link_address(ctx.session, person_id=writer, address=ctx.address, verified_at=ctx.now)
+        return None
+    return await goto(ctx, st, "phone", "number")
 
 
 @step("phone", "number", ask=ask_number, max_failures=3)
@@ -98,6 +127,8 @@ async def on_code(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     if msg.choice == RESEND:
         return await _send_code(ctx, st, phone)
     if msg.choice == OTHER:
+        if st.data.pop("owner_phone", None):  # no longer has the phone on record
+            st.data["owner_unproven"] = True
         return await goto(ctx, st, "phone", "number")
     digits = _NOT_DIGITS.sub("", msg.text)
     if len(digits) != 6 or len(msg.text) > 20:
@@ -119,11 +150,18 @@ async def on_code(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
 
 
 async def _verified(ctx: Ctx, st: State, phone: str) -> list[Reply]:
-    """The phone is proven: keep it for the writer and go on where the flow was heading."""
+    """The phone is proven: keep it for the writer, and the chat as theirs, and go on where
+    the flow was heading. A number other than the one on record is kept, not as proven."""
     if st.person_id is not None:
+        proven = None if st.data.get("owner_unproven") else ctx.now
         await link_address(
-            ctx.session, person_id=st.person_id, address=f"tel:{phone}", verified_at=ctx.now
+            ctx.session, person_id=st.person_id, address=f"tel:{phone}", verified_at=proven
         )
+        if proven is not None and ctx.channel != "sms":
+            await link_address(
+                ctx.session, person_id=st.person_id, address=ctx.address, verified_at=proven
+            )
+    st.data.pop("owner_phone", None)
     st.data.pop("phone", None)
     st.data["phone_verified"] = phone
     st.data["_back"] = []
