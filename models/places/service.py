@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.places.index import Place, places_of
+from models.places.index import Place, Places, places_of
 from models.places.loader import (
     COMMUNE,
     DISTRICT,
@@ -17,7 +17,7 @@ from models.places.loader import (
     load_organisations,
     load_units,
 )
-from models.places.names import search_key, similarity, split_kind
+from models.places.names import EXACT, search_key, similarity, split_kind
 from models.places.points import (
     KINDS,
     STATUSES,
@@ -48,6 +48,10 @@ __all__ = [
     "search_communes",
     "service_points_in_commune",
 ]
+
+
+DISTRICT_KINDS = ("thành phố", "huyện")  # the kinds of the former districts
+DISTRICT_SCORE = 0.95  # a commune found through its former district, named exactly
 
 
 @dataclass
@@ -126,15 +130,37 @@ async def search_communes(
     # Ties: the kind written ("phường …") first, then today's unit before a former one.
     scored.sort(key=lambda sp: (-sp[0], sp[1].kind != kind, sp[1].legacy, sp[1].search_name))
     matches: list[AreaMatch] = []
+    named_commune = bool(scored) and scored[0][0] >= EXACT
+    if include_legacy and (kind in DISTRICT_KINDS or not named_commune):
+        matches = [AreaMatch(p, DISTRICT_SCORE) for p in _of_former_district(places, kind, key)]
+        del matches[limit:]
+    through_district = bool(matches)  # then only a commune of that very name is added
     for s, place in scored:
+        if len(matches) == limit or (through_district and s < EXACT):
+            break
+        if any(m.area.id == place.id for m in matches):
+            continue
         now_in = list(places.went_into.get(place.id, ()))
         if place.legacy and _same_as_today(place, now_in):
             continue
         district = places.by_id.get(place.parent_id) if place.legacy and place.parent_id else None
         matches.append(AreaMatch(place, round(s, 3), now_in, district))
-        if len(matches) == limit:
-            break
     return matches
+
+
+def _of_former_district(places: Places, kind: str | None, key: str) -> list[Place]:
+    """Today's communes of a former district named exactly ('TP Lạng Sơn', 'huyện Cao Lộc'):
+    people still say where they live by the district, abolished in 2025."""
+    found: dict[int, Place] = {}
+    for district in places.by_id.values():
+        if district.level != DISTRICT or district.search_name != key:
+            continue
+        if kind is not None and kind != district.kind:
+            continue
+        for former in places.former:
+            if former.parent_id == district.id:
+                found.update((p.id, p) for p in places.went_into.get(former.id, ()))
+    return sorted(found.values(), key=lambda p: p.code)
 
 
 def _same_as_today(area: Place, now_in: list[Place]) -> bool:

@@ -186,3 +186,12 @@ async def test_a_commune_without_an_atm_nor_a_place_on_the_map(sms: Chat, world:
     await _post_office_in_na_sam(world, None)
     outs = await sms.send("ATM Na Sam")  # no nearest ATMs promised that would not follow
     assert keys_of(outs) == ["dialog.atm.no_atm_at_all", "dialog.atm.point"]
+
+
+async def test_atm_in_the_former_city_offers_its_wards_today(sms: Chat) -> None:
+    outs = await sms.send("ATM tp Lang Son")
+    assert keys_of(outs) == ["dialog.commune.pick"]
+    assert outs[0].rendered.segments == 1
+    for ward in ("Phuong Dong Kinh", "Phuong Ky Lua", "Phuong Luong Van Tri", "Phuong Tam Thanh"):
+        assert ward in outs[0].text
+    assert "Son" not in outs[0].text.partition("\n")[2]  # no An Sơn, Lâm Sơn, Công Sơn

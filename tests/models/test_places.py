@@ -178,6 +178,23 @@ async def test_search_legacy_lists_todays_communes(session: AsyncSession) -> Non
     assert matches[0].district is not None and matches[0].district.name == "Huyện Đình Lập"
 
 
+@pytest.mark.parametrize("query", ["TP Lạng Sơn", "thanh pho lang son", "Lạng Sơn"])
+async def test_a_former_district_named_lists_its_communes_today(
+    session: AsyncSession, query: str
+) -> None:
+    matches = await service.search_communes(session, query, include_legacy=True)
+    names = [m.area.name for m in matches]
+    assert "Phường Đông Kinh" in names and "Phường Lương Văn Tri" in names
+    assert all(not m.area.legacy and m.area.name.startswith("Phường") for m in matches)
+
+
+async def test_a_district_and_a_commune_of_one_name(session: AsyncSession) -> None:
+    named = await service.search_communes(session, "Bình Gia", include_legacy=True)
+    assert named[0].area.name == "Xã Bình Gia" and named[0].score == 1.0  # the commune first
+    district = await service.search_communes(session, "huyện Bình Gia", include_legacy=True)
+    assert len(district) == 5 and all(m.score == service.DISTRICT_SCORE for m in district)
+
+
 async def test_search_legacy_skips_a_namesake_that_became_itself(session: AsyncSession) -> None:
     matches = await service.search_communes(session, "dong kinh", include_legacy=True)
     assert [m.area.name for m in matches if m.score == 1.0] == ["Phường Đông Kinh"]
