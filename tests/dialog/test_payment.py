@@ -78,7 +78,9 @@ async def test_bank_account_with_a_typo_in_the_bank(zalo: Chat, world: World) ->
 async def test_bank_by_bin_ambiguous_and_unknown(zalo: Chat, world: World) -> None:
     await _at_method(zalo, world.lam)
     await zalo.send("1")
-    assert await zalo.keys("Ngân hàng hoa hồng") == ["id.bank.unknown"]
+    outs = await zalo.send("Ngân hàng hoa hồng")
+    assert keys_of(outs) == ["dialog.pay.bank_unknown"]
+    assert "Agribank" in outs[0].text and "0" in outs[0].text  # an example, and the way back
     outs = await zalo.send("viet")
     assert keys_of(outs) == ["dialog.pay.bank_pick"]
     assert outs[0].options[-1] == "other" and len(outs[0].options) > 2
@@ -86,6 +88,8 @@ async def test_bank_by_bin_ambiguous_and_unknown(zalo: Chat, world: World) -> No
     outs = await zalo.send("970405")
     assert keys_of(outs) == ["dialog.pay.bank_confirm"] and "Agribank" in outs[0].text
     assert await zalo.keys("ko") == ["dialog.pay.ask_bank"]
+    await zalo.send("Ngân hàng hoa hồng")
+    assert await zalo.keys("0") == ["dialog.pay.ask_method"]  # another way to be paid
 
 
 @pytest.mark.parametrize(

@@ -88,7 +88,7 @@ async def on_bank(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
         names = [n.strip() for n in found.error.params.get("options", "").split(",")]
         st.data["bank_options"] = [b.code for b in all_banks() if b.short_name in names][:5]
         return await goto(ctx, st, "pay", "bank_pick")
-    return await retry(ctx, st, "id.bank.unknown")
+    return await retry(ctx, st, "dialog.pay.bank_unknown")  # and how to choose otherwise
 
 
 @step("pay", "bank_confirm", ask=ask_bank_confirm)
