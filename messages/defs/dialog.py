@@ -187,7 +187,7 @@ _replies(
         "pay.cancelled": "Nothing recorded; the method stays as it was.",
         "pay.bank_consent": "To open an account the commune gives ID and phone to the bank: agree?",
         "pay.bank_unknown": "No bank matches the name: type it again (an example), or go back "
-        "to choose another way to be paid.",
+        "to choose another way to be paid (no).",
         "pay.opening_listed_plain": "On the list for the next account-opening session.",
         "pay.opening_declined": "Nothing sent to the bank; open an account and send DK later.",
     }
