@@ -102,8 +102,8 @@ _replies(
         "papers give no more, with examples.",
         "identify.bad_birth": "A birth date that cannot be read or is impossible: the forms "
         "accepted, the year alone among them.",
-        "identify.locked": "The details of this CCCD were typed wrong too often today: try "
-        "again tomorrow or ask the commune office (the record is protected).",
+        "identify.locked": "The details of this CCCD were typed wrong too often in a day: try "
+        "again in 24 hours or ask the commune office (the record is protected).",
         "proxy.cccd_not_theirs": "The CCCD a proxy gave as their own is on record under another "
         "name (often the beneficiary's): send the proxy's own.",
         "identify.full_date_unknown": "The year alone again for a record with the whole date: "

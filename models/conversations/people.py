@@ -125,6 +125,21 @@ async def proven_phone(session: AsyncSession, person_id: int) -> str | None:
     return found.removeprefix("tel:") if found is not None else None
 
 
+async def identifying_phone(session: AsyncSession, person_id: int) -> str | None:
+    """The phone that shows it is the person: the one they proved last, else the oldest on
+    record (an officer's list comes before anything a conversation adds)."""
+    proven = await proven_phone(session, person_id)
+    if proven is not None:
+        return proven
+    oldest = await session.scalar(
+        select(ContactAddress.address)
+        .where(ContactAddress.person_id == person_id, ContactAddress.channel == "tel")
+        .order_by(ContactAddress.created_at, ContactAddress.id)
+        .limit(1)
+    )
+    return oldest.removeprefix("tel:") if oldest is not None else None
+
+
 async def address_proven(session: AsyncSession, person_id: int, address: str) -> bool:
     """Whether `address` proved it is the person's: an SMS from their proven phone, or a chat
     in which one of their phones was proven."""

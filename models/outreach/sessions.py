@@ -265,17 +265,34 @@ async def add_attendee(
     return attendee
 
 
+def _ends(target: AccountOpeningSession, settings: Settings) -> datetime:
+    """When the session ends (UTC)."""
+    local = datetime.combine(target.held_on, target.end_time, zone(settings.timezone))
+    return local.astimezone(UTC)
+
+
+async def _first_to_come(
+    session: AsyncSession, query: Select[AccountOpeningSession], now: datetime, settings: Settings
+) -> AccountOpeningSession | None:
+    """The soonest planned session of `query` not over yet (one earlier today may be)."""
+    today = now.astimezone(zone(settings.timezone)).date()
+    query = query.where(AccountOpeningSession.status == "planned")
+    for target in await session.scalars(query.where(AccountOpeningSession.held_on >= today)):
+        if _ends(target, settings) > now:
+            return target
+    return None
+
+
 async def expected_at(
-    session: AsyncSession, *, beneficiary_id: int, today: date
+    session: AsyncSession, *, beneficiary_id: int, now: datetime, settings: Settings
 ) -> AccountOpeningSession | None:
     """The planned session still to come where the beneficiary is expected, if any."""
     query = (
-        sessions_query(status="planned", date_from=today)
+        sessions_query()
         .join(SessionAttendee, SessionAttendee.session_id == AccountOpeningSession.id)
         .where(SessionAttendee.beneficiary_id == beneficiary_id)
-        .limit(1)
     )
-    return await session.scalar(query)
+    return await _first_to_come(session, query, now, settings)
 
 
 async def join_next_session(
@@ -284,18 +301,18 @@ async def join_next_session(
     beneficiary: Beneficiary,
     person_id: int | None,
     review_item_id: int | None,
-    today: date,
     now: datetime,
+    settings: Settings,
 ) -> AccountOpeningSession | None:
     """Put someone who asked for an account (through the conversation) on the list of the
     commune's next planned session, and return it; None while none is planned. The answer
     tells them the date, place and what to bring, so they count as invited: no second
     invitation, but the reminder the day before."""
-    expected = await expected_at(session, beneficiary_id=beneficiary.id, today=today)
+    expected = await expected_at(session, beneficiary_id=beneficiary.id, now=now, settings=settings)
     if expected is not None:
         return expected
-    query = sessions_query(commune_id=beneficiary.commune_id, status="planned", date_from=today)
-    target = await session.scalar(query.limit(1))
+    query = sessions_query(commune_id=beneficiary.commune_id)
+    target = await _first_to_come(session, query, now, settings)
     if target is None:
         return None
     session.add(

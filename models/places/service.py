@@ -132,8 +132,12 @@ async def search_communes(
     matches: list[AreaMatch] = []
     named_commune = bool(scored) and scored[0][0] >= EXACT
     if include_legacy and (kind in DISTRICT_KINDS or not named_commune):
-        matches = [AreaMatch(p, DISTRICT_SCORE) for p in _of_former_district(places, kind, key)]
-        del matches[limit:]
+        of_district = _of_former_district(places, kind, key)
+        if of_district:  # a commune of the district's very name first ("huyện Bình Gia")
+            same = [p for s, p in scored if s >= EXACT and not p.legacy]
+            ordered = same + [p for p in of_district if p not in same]
+            matches = [AreaMatch(p, DISTRICT_SCORE) for p in ordered]  # none sure: a choice
+            del matches[limit:]
     through_district = bool(matches)  # then only a commune of that very name is added
     for s, place in scored:
         if len(matches) == limit or (through_district and s < EXACT):

@@ -315,3 +315,18 @@ async def test_a_choice_made_by_a_proxy_is_told_to_the_beneficiary_on_their_phon
     assert notice.row.person_id == world.sau.person_id and notice.row.message_class == "notice"
     assert notice.params == {"method": "method.cash_point", "code": choice.confirmation_code}
     assert choice.confirmation_code in notice.text
+
+
+async def test_a_session_over_earlier_today_is_not_offered(zalo: Chat, world: World) -> None:
+    async with world.db.sessions() as session, session.begin():
+        for day, start, end in ((10, 7, 8), (20, 14, 16)):  # 10/11 07:00-08:00 is over at 09:00
+            await create_session(
+                session, commune_id=world.home_id, held_on=date(2026, 11, day),
+                start_time=time(start), end_time=time(end), place="UBND phường",
+                documents="CCCD", actor="test", bank_code="AGRIBANK",
+            )  # fmt: skip
+    await _at_method(zalo, world.lam)  # 09:00 in Lạng Sơn on 10/11
+    await zalo.send("5")
+    outs = await zalo.send("1")
+    assert keys_of(outs)[0] == "dialog.pay.opening_session"
+    assert "14:00" in outs[0].text and "20/11/2026" in outs[0].text

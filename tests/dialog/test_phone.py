@@ -9,7 +9,14 @@ from sqlalchemy import select
 from models.conversations.tables import VerificationCode
 from models.people.tables import ContactAddress
 from models.requests.tables import ReviewItem
-from tests.dialog.conftest import Chat, World, identify_self, keys_of, verify_phone
+from tests.dialog.conftest import (
+    Chat,
+    World,
+    identify_self,
+    keys_of,
+    start_as_proxy,
+    verify_phone,
+)
 
 
 async def test_code_is_sent_by_sms_and_stored_hashed(telegram: Chat, world: World) -> None:
@@ -169,7 +176,7 @@ async def test_someone_without_the_phone_on_record_proves_another_and_is_flagged
             select(ContactAddress).where(ContactAddress.address == telegram.address)
         )
     assert review.payload["phone_on_record_unproven"] is True  # the officer checks it
-    assert new is not None and new.verified_at is None  # kept, not as proven
+    assert new is None  # not kept as his: it would prove him next time
     assert chat is not None and chat.verified_at is None
     await telegram.send("MENU")  # and the next choice asks the phone on record again
     assert keys_of(await telegram.send("DK")) == ["dialog.phone.ask_owner_code"]
@@ -186,3 +193,53 @@ async def test_an_sms_from_another_number_proves_the_phone_on_record(
             select(ContactAddress).where(ContactAddress.address == sms.address)
         )
     assert sender is not None and sender.verified_at is None
+
+
+async def test_a_number_typed_after_too_many_codes_to_the_phone_on_record_is_not_his(
+    zalo: Chat, telegram: Chat, world: World
+) -> None:
+    await _with_a_proven_phone(zalo, world)
+    await identify_self(telegram, world.lam)  # a second code to 0912 345 678
+    await telegram.send("1")  # a third
+    assert await telegram.keys("1") == ["dialog.phone.too_many"]
+    later = timedelta(minutes=16)
+    outs = await telegram.send("0987654321", after=later)  # the number asked: another one
+    assert keys_of(outs) == ["dialog.phone.ask_code"] and "ho so" not in outs[0].text.lower()
+    outs = await telegram.send(telegram.last_code())
+    assert keys_of(outs) == ["dialog.phone.verified", "dialog.pay.ask_method"]
+    assert (await telegram.conversation()).data.get("owner_unproven") is True  # flagged
+    async with world.db.sessions() as session:
+        kept = await session.scalar(
+            select(ContactAddress).where(ContactAddress.address == "tel:+84987654321")
+        )
+    assert kept is None
+
+
+async def test_a_phone_on_the_officers_list_is_the_one_proven(zalo: Chat, world: World) -> None:
+    outs = await identify_self(zalo, world.sau)  # his number 0912 000 111 is on the list
+    assert keys_of(outs) == ["dialog.identify.found", "dialog.phone.ask_owner_code"]
+    code = next(o for o in zalo.sent if o.key == "notice.verification_code")
+    assert code.row.address == "tel:+84912000111"
+    outs = await zalo.send(zalo.last_code())
+    assert keys_of(outs) == ["dialog.phone.verified", "dialog.pay.ask_method"]
+
+
+async def test_a_proxy_choosing_before_the_paper_is_checked_is_flagged(
+    zalo: Chat, world: World
+) -> None:
+    await start_as_proxy(zalo)
+    await zalo.send("1")  # child
+    await zalo.send(world.lam.cccd)
+    await zalo.send(world.lam.birth)
+    await zalo.send("Nông Văn Lâm")
+    await verify_phone(zalo, "0987654321")  # the proxy's own phone
+    await zalo.send("4")  # cash at the commune payment point
+    await zalo.send("2")
+    await zalo.send("1")
+    await zalo.send("1")
+    async with world.db.sessions() as session:
+        review = (
+            await session.scalars(select(ReviewItem).where(ReviewItem.kind == "method_change"))
+        ).one()
+    assert review.payload["proxy_paper_unchecked"] is True
+    assert review.payload["phone_on_record_unproven"] is False

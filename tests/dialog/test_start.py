@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from models.conversations.tables import Conversation
+from models.people.consents import give_consent
 from models.people.tables import Consent, Person
+from models.vocab import ConsentPurpose
 from tests.dialog.conftest import Chat, World, keys_of
 
 
@@ -123,8 +125,8 @@ async def test_consent_of_someone_known_by_their_number_is_recorded_when_given(
     await chat.send("1")
     outs = await chat.send("co")
     assert keys_of(outs) == ["dialog.start.known_as"]  # a family phone: is it really him?
-    assert "Ly V. S. dung so" in outs[0].text and outs[0].options == ["its_me", "not_me"]
-    assert await chat.keys("1") == ["dialog.pay.ask_method"]
+    assert "Ly V. S. dung so" in outs[0].text and outs[0].options == ["yes", "no"]
+    assert await chat.keys("co") == ["dialog.pay.ask_method"]  # yes, as people say it
     async with world.db.sessions() as session:
         consents = (
             await session.scalars(select(Consent).where(Consent.person_id == world.sau.person_id))
@@ -145,3 +147,21 @@ async def test_someone_else_on_a_known_number_is_not_taken_for_its_owner(world: 
     async with world.db.sessions() as session:
         assert not (await session.scalars(select(Consent))).all()  # nothing recorded for him
     assert await chat.keys("0") == ["dialog.start.known_as"]  # back
+
+
+async def test_a_known_number_is_asked_who_writes_however_the_method_is_reached(
+    world: World,
+) -> None:
+    chat = Chat(world, "tel:+84912000111", "sms")  # Lý Văn Sáu's number, consent on record
+    async with world.db.sessions() as session, session.begin():
+        await give_consent(session, person_id=world.sau.person_id,
+                           purpose=ConsentPurpose.PROCESSING, notice_version="2026-01",
+                           channel="sms")  # fmt: skip
+    await chat.send("xin chao")
+    await chat.send("1")
+    await chat.send("MENU")
+    assert await chat.keys("1") == ["dialog.start.known_as"]  # the menu's method, not around it
+    not_him = await chat.keys("2")
+    assert not_him == ["dialog.start.explain", "dialog.start.consent"]  # his is not hers
+    assert await chat.keys("co") == ["dialog.who.ask"]
+    assert "dialog.start.known_as" not in await chat.keys("0")  # back: no empty name shown

@@ -192,6 +192,7 @@ async def test_a_district_and_a_commune_of_one_name(session: AsyncSession) -> No
     named = await service.search_communes(session, "Bình Gia", include_legacy=True)
     assert named[0].area.name == "Xã Bình Gia" and named[0].score == 1.0  # the commune first
     district = await service.search_communes(session, "huyện Bình Gia", include_legacy=True)
+    assert district[0].area.name == "Xã Bình Gia"  # the namesake first, then the others
     assert len(district) == 5 and all(m.score == service.DISTRICT_SCORE for m in district)
 
 

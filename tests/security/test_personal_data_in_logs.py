@@ -114,7 +114,8 @@ async def _conversation(app: Running) -> None:
     """Identify with the CCCD, prove a new phone, give a bank account."""
     for text in ("xin chào", "1", "1", "1", CCCDS[0]):
         await _say(app, text)
-    assert (await _say(app, "12/03/1941"))[-1] == "dialog.phone.ask"
+    assert (await _say(app, "12/03/1941"))[-1] == "dialog.phone.ask_owner_code"  # listed phone
+    assert await _say(app, "2") == ["dialog.phone.ask"]  # another number
     assert await _say(app, "0987 654 321") == ["dialog.phone.ask_code"]
     assert await _say(app, "000000" if await _code(app) != "000000" else "111111") == [
         "dialog.phone.code_wrong"

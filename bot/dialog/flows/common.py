@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from bot.dialog.engine import Ctx, Opt, State, opt
+from bot.dialog.engine import Ctx, Opt, Reply, State, goto, opt
 from bot.dialog.words import NO, YES
 from models.conversations.people import beneficiary_of
 from models.messaging.service import enqueue
@@ -44,6 +44,20 @@ def consent_evidence(st: State, ctx: Ctx) -> tuple[str, datetime]:
     except ValueError:
         given = ctx.now
     return str(consent.get("version") or NOTICE_VERSION), given
+
+
+async def confirm_writer(ctx: Ctx, st: State, then: str) -> list[Reply] | None:
+    """Someone known only by their address (a family often shares a phone) says whether it
+    is they who write before choosing a method or seeing their data; None when not needed.
+    The answer leads to the entry `then` (flows/start.py)."""
+    recognized = st.data.get("recognized")
+    if recognized is None:
+        return None
+    if recognized != st.person_id:  # someone else was identified meanwhile
+        st.data.pop("recognized")
+        return None
+    st.data["after_known"] = then
+    return await goto(ctx, st, "start", "known")
 
 
 async def record_consents(ctx: Ctx, st: State, person_id: int, *, by: int | None) -> None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.dialog.engine import Ctx, Msg, Reply, State, entry, finish, go_back, goto, opt, retry, step
-from bot.dialog.flows.common import NO, NOT_UNDERSTOOD, YES, YES_NO, acting, consented, home_commune
+from bot.dialog.flows.common import (
+    NO,
+    NOT_UNDERSTOOD,
+    YES,
+    YES_NO,
+    acting,
+    confirm_writer,
+    consented,
+    home_commune,
+)
 from bot.dialog.flows.status import method_reply
 from models.conversations.people import mask_name, phones_of
 from models.payments.service import current_choice
@@ -52,6 +61,9 @@ async def ask_details(ctx: Ctx, st: State) -> list[Reply]:
 async def my_data(ctx: Ctx, st: State, arg: str) -> list[Reply]:
     """Nothing is held about someone who never agreed nor registered."""
     del arg
+    asked = await confirm_writer(ctx, st, "mydata")
+    if asked is not None:
+        return asked
     holds = consented(st) or st.person_id is not None
     if not holds and await latest_registration(ctx.session, address=ctx.address) is None:
         return await finish(ctx, st, [Reply("dialog.mydata.nothing")])

@@ -15,6 +15,7 @@ from bot.dialog.flows.common import (
     YES,
     YES_NO,
     acting,
+    confirm_writer,
     consented,
     home_commune,
     today,
@@ -22,7 +23,11 @@ from bot.dialog.flows.common import (
 )
 from bot.dialog.flows.phone import phone_gate
 from bot.dialog.flows.who import pick_first
-from models.conversations.people import active_proxy_names, names_match
+from models.conversations.people import (
+    active_proxy_names,
+    names_match,
+    representation_status,
+)
 from models.messaging.service import enqueue, routed_address
 from models.outreach.sessions import join_next_session, session_params
 from models.payments.service import record_choice
@@ -30,7 +35,7 @@ from models.people.consents import give_consent, has_consent
 from models.people.identifiers import all_banks
 from models.people.tables import Beneficiary, Person
 from models.requests.service import ReviewKind, create_review_item, pending_reviews
-from models.vocab import WALLETS, ConsentPurpose, PaymentMethod
+from models.vocab import WALLETS, ConsentPurpose, PaymentMethod, RepresentationStatus
 
 NO_ACCOUNT = "no_account"
 CASH_REASONS = ("ill", "no_atm", "no_card", "prefer", "other")
@@ -116,6 +121,9 @@ async def pay(ctx: Ctx, st: State, arg: str) -> list[Reply]:
     del arg
     if not consented(st):
         return await goto(ctx, st, "start", "consent")
+    asked = await confirm_writer(ctx, st, "pay")
+    if asked is not None:
+        return asked
     if st.beneficiary_id is None:
         return await pick_first(ctx, st, "pay") or await goto(ctx, st, "who", "role")
     proving = await phone_gate(ctx, st, "pay")
@@ -183,8 +191,8 @@ async def on_bank_consent(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
         beneficiary=beneficiary,
         person_id=st.person_id,
         review_item_id=review_id,
-        today=today(ctx),
         now=ctx.now,
+        settings=ctx.settings,
     )
     if planned is not None:  # the date, place and what to bring are known: said now
         return await finish(ctx, st, [Reply("dialog.pay.opening_session", session_params(planned))])
@@ -235,6 +243,16 @@ async def on_confirm(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     if msg.choice != YES:
         return await retry(ctx, st, NOT_UNDERSTOOD)
     return await _record(ctx, st)
+
+
+async def _proxy_unchecked(ctx: Ctx, st: State, beneficiary: Beneficiary, person: Person) -> bool:
+    """Whether a proxy chose while an officer has not yet checked their paper."""
+    if st.person_id is None or st.person_id == person.id:
+        return False
+    status = await representation_status(
+        ctx.session, beneficiary_id=beneficiary.id, proxy_person_id=st.person_id
+    )
+    return status != RepresentationStatus.ACTIVE
 
 
 async def _holder(ctx: Ctx, st: State, person: Person) -> tuple[str, int | None]:
@@ -311,6 +329,7 @@ async def _record(ctx: Ctx, st: State) -> list[Reply]:
             "cash_reason": choice.cash_reason,
             "source": choice.source,
             "phone_on_record_unproven": bool(st.data.get("owner_unproven")),
+            "proxy_paper_unchecked": await _proxy_unchecked(ctx, st, beneficiary, person),
         },
         beneficiary_id=beneficiary.id,
         person_id=st.person_id,

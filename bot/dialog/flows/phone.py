@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.dialog.engine import ENTRIES, Ctx, Msg, Opt, Reply, State, goto, opt, retry, step
 from bot.dialog.flows.common import NO, NOT_UNDERSTOOD, YES, YES_NO, notify
 from models.conversations.codes import CODE_MINUTES, RATE_WINDOW, check_code, issue_code
-from models.conversations.people import address_proven, link_address, proven_phone
+from models.conversations.people import address_proven, identifying_phone, link_address
 from models.people.identifiers import parse_phone
 from models.protection import mask_phone
 
@@ -48,10 +48,11 @@ async def phone_gate(ctx: Ctx, st: State, then: str) -> list[Reply] | None:
     """None when the writer has proven, in this chat, a phone that is theirs; otherwise the
     step that proves one, after which the conversation goes on to the entry `then`.
 
-    A writer whose phone is on record proves it again from a new chat (a code sent to it),
-    so that knowing someone's CCCD and birth date is not enough to choose how they are paid,
-    and no way round the question (MENU, then DK) skips it. One who no longer has that phone
-    proves another, and what they choose is flagged for the commune officer.
+    A writer with a phone on record (proven before, or on an officer's list) proves that
+    phone from any new chat or number, the code going to it, so that knowing someone's CCCD
+    and birth date is not enough to choose how they are paid, and no way round the question
+    (MENU, then DK) skips it. One who no longer has that phone proves another, which is not
+    kept as theirs, and what they choose is flagged for the commune officer.
     """
     writer = st.person_id
     if writer is None or await address_proven(ctx.session, writer, ctx.address):
@@ -59,11 +60,15 @@ async def phone_gate(ctx: Ctx, st: State, then: str) -> list[Reply] | None:
     if st.data.get("owner_unproven") and st.data.get("phone_verified"):
         return None  # another number proven here: the officer checks what is chosen
     st.data["after_phone"] = then
-    owner = await proven_phone(ctx.session, writer)
+    owner = await identifying_phone(ctx.session, writer)
+    if owner is not None and ctx.address == f"tel:{owner}":  # an SMS from that very phone
+        st.data.pop("after_phone")
+        await link_address(ctx.session, person_id=writer, address=ctx.address, verified_at=ctx.now)
+        return None
     if owner is not None and not st.data.get("owner_unproven"):
         st.data["owner_phone"] = owner
         return await _send_code(ctx, st, owner)
-    if ctx.channel == "sms":  # no phone proven yet: the message itself came from this one
+    if owner is None and ctx.channel == "sms":  # nothing on record: this phone is the first
         st.data.pop("after_phone")
         await link_address(ctx.session, person_id=writer, address=ctx.address, verified_at=ctx.now)
         return None
@@ -74,6 +79,7 @@ async def phone_gate(ctx: Ctx, st: State, then: str) -> list[Reply] | None:
 async def on_number(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     """Validate the number (old numbers are converted after asking), then send a code."""
     raw = msg.phone or msg.text
+    st.data.pop("owner_phone", None)  # a number typed is not the one on record
     if msg.choice == SHARE_CONTACT and not msg.phone:
         return await retry(ctx, st, "id.phone.empty")
     parsed = parse_phone(raw)
@@ -151,16 +157,20 @@ async def on_code(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
 
 async def _verified(ctx: Ctx, st: State, phone: str) -> list[Reply]:
     """The phone is proven: keep it for the writer, and the chat as theirs, and go on where
-    the flow was heading. A number other than the one on record is kept, not as proven."""
+    the flow was heading. A number other than the one on record is not kept as theirs: what
+    is chosen with it is flagged for the officer."""
     if st.person_id is not None:
-        proven = None if st.data.get("owner_unproven") else ctx.now
-        await link_address(
-            ctx.session, person_id=st.person_id, address=f"tel:{phone}", verified_at=proven
-        )
-        if proven is not None and ctx.channel != "sms":
+        owner = await identifying_phone(ctx.session, st.person_id)
+        if owner is None or (owner == phone and not st.data.get("owner_unproven")):
             await link_address(
-                ctx.session, person_id=st.person_id, address=ctx.address, verified_at=proven
+                ctx.session, person_id=st.person_id, address=f"tel:{phone}", verified_at=ctx.now
             )
+            if ctx.channel != "sms":
+                await link_address(
+                    ctx.session, person_id=st.person_id, address=ctx.address, verified_at=ctx.now
+                )
+        else:
+            st.data["owner_unproven"] = True
     st.data.pop("owner_phone", None)
     st.data.pop("phone", None)
     st.data["phone_verified"] = phone

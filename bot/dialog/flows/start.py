@@ -33,8 +33,6 @@ from models.people.service import people_at_address
 from models.people.tables import Consent, Person
 from models.vocab import ConsentPurpose
 
-ITS_ME, NOT_ME = "its_me", "not_me"
-
 
 async def ask_welcome(ctx: Ctx, st: State) -> list[Reply]:
     """Who we are, and the language question."""
@@ -88,11 +86,9 @@ async def register(ctx: Ctx, st: State, arg: str) -> list[Reply]:
 
 
 async def _who_next(ctx: Ctx, st: State) -> list[Reply]:
-    """After consent: someone recognized by their address says whether it is they who write
-    (a family phone); someone known chooses a method; anyone else says who they are."""
-    if st.data.get("recognized"):
-        return await goto(ctx, st, "start", "known")
-    if st.beneficiary_id is not None:
+    """After consent: someone known chooses a method (saying first, when known only by their
+    address, whether it is they who write); anyone else says who they are."""
+    if st.beneficiary_id is not None or st.data.get("recognized") is not None:
         return await ENTRIES["pay"](ctx, st, "")
     return await goto(ctx, st, "who", "role")
 
@@ -101,22 +97,30 @@ async def ask_known(ctx: Ctx, st: State) -> list[Reply]:
     """'This address is on record for Hoàng V. S.: is it you?'"""
     person = await ctx.session.get(Person, st.person_id) if st.person_id else None
     name = mask_name(person.full_name) if person is not None else ""
-    options = (opt("dialog.opt.its_me", ITS_ME), opt("dialog.opt.not_me", NOT_ME))
+    options = (opt("dialog.opt.its_me", YES), opt("dialog.opt.not_me", NO))
     return [Reply("dialog.start.known_as", {"name": name}, options=options)]
 
 
 @step("start", "known", ask=ask_known)
 async def on_known(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
-    """It is they: their consent is recorded and they go on. Someone else: who are you?"""
-    if msg.choice not in (ITS_ME, NOT_ME):
+    """It is they: their consent is recorded and they go on. Someone else: the owner's
+    record and consent are left alone, and the writer says who they are."""
+    if msg.choice not in (YES, NO):
         return await retry(ctx, st, NOT_UNDERSTOOD)
     st.data.pop("recognized", None)
-    if msg.choice == NOT_ME:
-        st.person_id = st.beneficiary_id = None
-        return await goto(ctx, st, "who", "role")
-    if st.person_id is not None:
+    then = str(st.data.pop("after_known", "pay"))
+    if msg.choice == YES:
+        assert st.person_id is not None
         await record_consents(ctx, st, st.person_id, by=None)
-    return await _who_next(ctx, st)
+        return await ENTRIES[then](ctx, st, "")
+    st.person_id = st.beneficiary_id = None
+    if (st.data.get("consent") or {}).get("of") is not None:  # the owner's, not the writer's
+        st.data.pop("consent")
+    if then != "pay":
+        return await ENTRIES[then](ctx, st, "")
+    if not consented(st):
+        return await goto(ctx, st, "start", "consent")
+    return await goto(ctx, st, "who", "role")
 
 
 async def recognize(ctx: Ctx, st: State) -> None:
@@ -134,14 +138,15 @@ async def recognize(ctx: Ctx, st: State) -> None:
     if own is None and not represented:
         return
     st.person_id, st.locale = person.id, person.locale or st.locale
-    st.data["recognized"] = True
+    st.data["recognized"] = person.id
     if own is not None:
         st.beneficiary_id = own.id
     elif len(represented) == 1:
         st.beneficiary_id = represented[0].beneficiary.id
     consent = await _standing_consent(ctx, person.id)
-    if consent is not None:
-        st.data["consent"] = {"version": consent.notice_version, "at": consent.given_at.isoformat()}
+    if consent is not None:  # theirs ("of"): not the consent of someone else on their phone
+        given = consent.given_at.isoformat()
+        st.data["consent"] = {"version": consent.notice_version, "at": given, "of": person.id}
 
 
 async def _standing_consent(ctx: Ctx, person_id: int) -> Consent | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.dialog.engine import Ctx, Reply, State, entry, finish
-from bot.dialog.flows.common import acting, is_proxy, today
+from bot.dialog.flows.common import acting, is_proxy
 from bot.dialog.flows.who import pick_first
 from models.conversations.people import mask_name, representation_status
 from models.conversations.status import next_payment_due, recent_payments
@@ -35,7 +35,9 @@ async def _state_label(ctx: Ctx, st: State, beneficiary: Beneficiary) -> str:
 async def _waiting_for_account(ctx: Ctx, beneficiary: Beneficiary, state: str) -> Reply | None:
     """No method yet, but an account asked for ("I have no account yet"): the session where
     they are expected, or that they are on the list for the next one."""
-    planned = await expected_at(ctx.session, beneficiary_id=beneficiary.id, today=today(ctx))
+    planned = await expected_at(
+        ctx.session, beneficiary_id=beneficiary.id, now=ctx.now, settings=ctx.settings
+    )
     if planned is not None:
         params = {"state": state, **session_params(planned)}
         return Reply("dialog.status.opening_session_state", params)
