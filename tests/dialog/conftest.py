@@ -338,6 +338,16 @@ async def start_as_proxy(
     return await chat.send(cccd)  # the relationship is asked next
 
 
+async def identify_as_proxy(chat: Chat, someone: Someone) -> list[Out]:
+    """A family member (start_as_proxy), the person's child, identifies them by CCCD, birth
+    date and name; the proxy's phone is asked next."""
+    await start_as_proxy(chat)
+    await chat.send("1")  # child
+    await chat.send(someone.cccd)
+    await chat.send(someone.birth)
+    return await chat.send(someone.name)
+
+
 async def verify_phone(chat: Chat, phone: str = "0912345678") -> list[Out]:
     """Give a phone number and the code it receives."""
     await chat.send(phone)

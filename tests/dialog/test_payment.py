@@ -17,9 +17,9 @@ from tests.dialog.conftest import (
     Chat,
     Someone,
     World,
+    identify_as_proxy,
     identify_self,
     keys_of,
-    start_as_proxy,
     verify_phone,
 )
 
@@ -298,11 +298,7 @@ async def test_outbox_never_holds_a_clear_number(zalo: Chat, world: World) -> No
 async def test_a_choice_made_by_a_proxy_is_told_to_the_beneficiary_on_their_phone(
     zalo: Chat, world: World
 ) -> None:
-    await start_as_proxy(zalo)
-    await zalo.send("1")  # child
-    await zalo.send(world.sau.cccd)
-    await zalo.send(world.sau.birth)
-    await zalo.send(world.sau.name)
+    await identify_as_proxy(zalo, world.sau)
     await verify_phone(zalo, "0987654321")
     await zalo.send("4")  # cash at the commune
     await zalo.send("3")  # reason

@@ -12,9 +12,9 @@ from models.requests.tables import ReviewItem
 from tests.dialog.conftest import (
     Chat,
     World,
+    identify_as_proxy,
     identify_self,
     keys_of,
-    start_as_proxy,
     verify_phone,
 )
 
@@ -227,11 +227,7 @@ async def test_a_phone_on_the_officers_list_is_the_one_proven(zalo: Chat, world:
 async def test_a_proxy_choosing_before_the_paper_is_checked_is_flagged(
     zalo: Chat, world: World
 ) -> None:
-    await start_as_proxy(zalo)
-    await zalo.send("1")  # child
-    await zalo.send(world.lam.cccd)
-    await zalo.send(world.lam.birth)
-    await zalo.send("Nông Văn Lâm")
+    await identify_as_proxy(zalo, world.lam)
     await verify_phone(zalo, "0987654321")  # the proxy's own phone
     await zalo.send("4")  # cash at the commune payment point
     await zalo.send("2")
