@@ -1,5 +1,6 @@
-"""Words that work at every step, and the feature-phone shortcuts (DK, TT, ATM <xã>, HD;
-the reference of a registration sent, DK12, asks its status).
+"""Words that work at every step, and the feature-phone shortcuts (DK, TT, ATM <xã>, HD,
+GẶP CÁN BỘ for a question to the commune officer; the reference of a registration sent, DK12,
+asks its status).
 
 Matched on the whole message, folded: case, diacritics and punctuation do not matter, so
 "Trợ giúp", "TRO GIUP" and "tro giup!" are one word. STOP / HUY / TU CHOI are opt-out words,
@@ -35,6 +36,19 @@ _SHORTCUTS: dict[str, str] = {
     **dict.fromkeys(("dk", "dang ky", "dangky", "register"), "register"),
     **dict.fromkeys(("tt", "tinh trang", "trang thai", "status"), "status"),
     **dict.fromkeys(("atm",), "atm"),
+    **dict.fromkeys(
+        (
+            "can bo",
+            "gap can bo",
+            "hoi can bo",
+            "noi chuyen voi can bo",
+            "toi muon noi chuyen voi can bo",
+            "officer",
+            "talk to an officer",
+            "talk to officer",
+        ),
+        "officer",
+    ),
 }
 # How people answer a yes/no question, besides its options' own words ("Có", "Không", "Yes", "No"):
 # the polite "dạ", "vâng", "ạ", the texting "c" / "k" / "ko", "ok", "đúng rồi"...

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from bot.dialog.words import shortcut
 from models.people.tables import Consent
 from models.requests.service import working_days_after
 from models.requests.tables import DataRequest, Question
@@ -56,6 +57,17 @@ async def test_question_for_the_officer(
     assert question.text == secret and question.status == "open"
     assert (question.person_id, question.commune_id) == (world.lam.person_id, world.home_id)
     assert "chưa nhận được tiền" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "typed", ["Gặp cán bộ", "toi muon noi chuyen voi can bo", "Talk to an officer"]
+)
+async def test_the_officer_asked_for_in_words_at_any_question(zalo: Chat, typed: str) -> None:
+    await zalo.send("xin chào")
+    await zalo.send("1")  # the consent question now
+    assert await zalo.keys(typed) == ["dialog.help.ask_question"]
+    assert (await zalo.keys("0"))[-1] == "dialog.start.consent"  # back where it was
+    assert shortcut("can bo") == ("officer", "")
 
 
 def test_working_days_skip_the_weekend() -> None:

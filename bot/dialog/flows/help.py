@@ -35,6 +35,13 @@ async def help_topics(ctx: Ctx, st: State, arg: str) -> list[Reply]:
     return await goto(ctx, st, "help", "topics")
 
 
+@entry("officer")
+async def officer(ctx: Ctx, st: State, arg: str) -> list[Reply]:
+    """'Gặp cán bộ' / 'talk to an officer' at any step: the question for the commune officer."""
+    del arg
+    return await goto(ctx, st, "help", "question")
+
+
 @step("help", "topics", ask=ask_topics)
 async def on_topic(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
     """An answer; the list stays in force so another number can follow."""
