@@ -36,6 +36,30 @@ async def give_consent(
     return consent
 
 
+async def give_missing_consents(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    purposes: tuple[ConsentPurpose, ...],
+    notice_version: str,
+    channel: str,
+    given_by_person_id: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Record each of `purposes` for which the person's consent does not stand already."""
+    for purpose in purposes:
+        if not await has_consent(session, person_id=person_id, purpose=purpose):
+            await give_consent(
+                session,
+                person_id=person_id,
+                purpose=purpose,
+                notice_version=notice_version,
+                channel=channel,
+                given_by_person_id=given_by_person_id,
+                now=now,
+            )
+
+
 async def withdraw_consent(
     session: AsyncSession,
     *,

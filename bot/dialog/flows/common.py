@@ -11,7 +11,7 @@ from bot.dialog.engine import Ctx, Opt, Reply, State, goto, opt
 from bot.dialog.words import NO, YES
 from models.conversations.people import beneficiary_of
 from models.messaging.service import enqueue
-from models.people.consents import give_consent, has_consent
+from models.people.consents import give_missing_consents
 from models.people.tables import Beneficiary, Person
 from models.places.tables import Area
 from models.requests.service import latest_registration, local_date
@@ -64,18 +64,15 @@ async def record_consents(ctx: Ctx, st: State, person_id: int, *, by: int | None
     """The consent given in this conversation, recorded for the person where none stands:
     which notice, when the person said yes, through which channel, by whom (a proxy)."""
     version, given_at = consent_evidence(st, ctx)
-    for purpose in (ConsentPurpose.PROCESSING, ConsentPurpose.MESSAGING):
-        if await has_consent(ctx.session, person_id=person_id, purpose=purpose):
-            continue
-        await give_consent(
-            ctx.session,
-            person_id=person_id,
-            purpose=purpose,
-            notice_version=version,
-            channel=ctx.channel,
-            given_by_person_id=by,
-            now=given_at,
-        )
+    await give_missing_consents(
+        ctx.session,
+        person_id=person_id,
+        purposes=(ConsentPurpose.PROCESSING, ConsentPurpose.MESSAGING),
+        notice_version=version,
+        channel=ctx.channel,
+        given_by_person_id=by,
+        now=given_at,
+    )
 
 
 def valid_name(text: str) -> str | None:

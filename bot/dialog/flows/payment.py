@@ -31,7 +31,7 @@ from models.conversations.people import (
 from models.messaging.service import enqueue, routed_address
 from models.outreach.sessions import join_next_session, session_params
 from models.payments.service import record_choice
-from models.people.consents import give_consent, has_consent
+from models.people.consents import give_missing_consents
 from models.people.identifiers import all_banks
 from models.people.tables import Beneficiary, Person
 from models.requests.service import ReviewKind, create_review_item, pending_reviews
@@ -203,13 +203,10 @@ async def on_bank_consent(ctx: Ctx, st: State, msg: Msg) -> list[Reply]:
 
 
 async def _bank_sharing_consent(ctx: Ctx, st: State, person: Person) -> None:
-    purpose = ConsentPurpose.BANK_SHARING
-    if await has_consent(ctx.session, person_id=person.id, purpose=purpose):
-        return
-    await give_consent(
+    await give_missing_consents(
         ctx.session,
         person_id=person.id,
-        purpose=purpose,
+        purposes=(ConsentPurpose.BANK_SHARING,),
         notice_version=NOTICE_VERSION,
         channel=ctx.channel,
         given_by_person_id=st.person_id,
