@@ -100,6 +100,14 @@ async def pending_reviews(session: AsyncSession, *, beneficiary_id: int) -> list
     return list(rows)
 
 
+async def pending_review(
+    session: AsyncSession, *, beneficiary_id: int, kind: ReviewKind
+) -> ReviewItem | None:
+    """The beneficiary's oldest item of `kind` still waiting for an officer, if any."""
+    waiting = await pending_reviews(session, beneficiary_id=beneficiary_id)
+    return next((item for item in waiting if item.kind == kind), None)
+
+
 @dataclass(frozen=True)
 class Applicant:
     """Who a registration is for, as the person typed it (ID already validated)."""

@@ -34,7 +34,7 @@ from models.payments.service import record_choice
 from models.people.consents import give_missing_consents
 from models.people.identifiers import all_banks
 from models.people.tables import Beneficiary, Person
-from models.requests.service import ReviewKind, create_review_item, pending_reviews
+from models.requests.service import ReviewKind, create_review_item, pending_review
 from models.vocab import WALLETS, ConsentPurpose, PaymentMethod, RepresentationStatus
 
 NO_ACCOUNT = "no_account"
@@ -216,13 +216,13 @@ async def _bank_sharing_consent(ctx: Ctx, st: State, person: Person) -> None:
 
 async def _opening_request(ctx: Ctx, st: State, beneficiary: Beneficiary) -> int:
     """One pending request per beneficiary: asking twice keeps the first; its id."""
-    waiting = await pending_reviews(ctx.session, beneficiary_id=beneficiary.id)
-    for item in waiting:
-        if item.kind == ReviewKind.ACCOUNT_OPENING:
-            return item.id
+    kind = ReviewKind.ACCOUNT_OPENING
+    waiting = await pending_review(ctx.session, beneficiary_id=beneficiary.id, kind=kind)
+    if waiting is not None:
+        return waiting.id
     item = await create_review_item(
         ctx.session,
-        kind=ReviewKind.ACCOUNT_OPENING,
+        kind=kind,
         payload={"source": ctx.source.value},
         beneficiary_id=beneficiary.id,
         person_id=st.person_id,

@@ -11,7 +11,7 @@ from models.outreach.sessions import expected_at, session_params
 from models.payments.service import current_choice
 from models.payments.tables import PaymentMethodChoice
 from models.people.tables import Beneficiary
-from models.requests.service import ReviewKind, latest_registration, local_date, pending_reviews
+from models.requests.service import ReviewKind, latest_registration, local_date, pending_review
 from models.vocab import RepresentationStatus, Verification
 
 
@@ -41,8 +41,8 @@ async def _waiting_for_account(ctx: Ctx, beneficiary: Beneficiary, state: str) -
     if planned is not None:
         params = {"state": state, **session_params(planned)}
         return Reply("dialog.status.opening_session_state", params)
-    waiting = await pending_reviews(ctx.session, beneficiary_id=beneficiary.id)
-    if any(item.kind == ReviewKind.ACCOUNT_OPENING for item in waiting):
+    kind = ReviewKind.ACCOUNT_OPENING
+    if await pending_review(ctx.session, beneficiary_id=beneficiary.id, kind=kind):
         return Reply("dialog.status.opening_waiting_state", {"state": state})
     return None
 
