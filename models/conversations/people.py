@@ -168,12 +168,35 @@ async def link_address(
     return contact
 
 
+async def keep_proven_phone(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    phone: str,
+    chat_address: str,
+    now: datetime,
+    doubted: bool = False,
+) -> bool:
+    """A phone just proven by a code, in the chat `chat_address`. It is kept as the person's,
+    with the chat, when it is the phone that identifies them or they have none; another
+    number (or one `doubted`: the person said they no longer have theirs) is not kept, and
+    False tells that what is chosen with it goes to the officer flagged."""
+    owner = await identifying_phone(session, person_id)
+    if owner is not None and (owner != phone or doubted):
+        return False
+    await link_address(session, person_id=person_id, address=f"tel:{phone}", verified_at=now)
+    if not chat_address.startswith("tel:"):  # an SMS number proves only itself
+        await link_address(session, person_id=person_id, address=chat_address, verified_at=now)
+    return True
+
+
 IDENTIFICATION_WINDOW = timedelta(days=1)
 MAX_IDENTIFICATION_FAILURES = 5  # per person and day, whoever types, from wherever
 
 
 async def identification_locked(session: AsyncSession, person_id: int, now: datetime) -> bool:
-    """Whether the person's details were typed wrong too often today to compare them again."""
+    """Whether the person's details were typed wrong too often in the last day to compare
+    them again."""
     failures = await session.scalar(
         select(func.count(IdentificationFailure.id)).where(
             IdentificationFailure.person_id == person_id,

@@ -8,7 +8,12 @@ from datetime import timedelta
 from bot.dialog.engine import ENTRIES, Ctx, Msg, Opt, Reply, State, goto, opt, retry, step
 from bot.dialog.flows.common import NO, NOT_UNDERSTOOD, YES, YES_NO, notify
 from models.conversations.codes import CODE_MINUTES, RATE_WINDOW, check_code, issue_code
-from models.conversations.people import address_proven, identifying_phone, link_address
+from models.conversations.people import (
+    address_proven,
+    identifying_phone,
+    keep_proven_phone,
+    link_address,
+)
 from models.people.identifiers import parse_phone
 from models.protection import mask_phone
 
@@ -59,19 +64,15 @@ async def phone_gate(ctx: Ctx, st: State, then: str) -> list[Reply] | None:
         return None
     if st.data.get("owner_unproven") and st.data.get("phone_verified"):
         return None  # another number proven here: the officer checks what is chosen
-    st.data["after_phone"] = then
     owner = await identifying_phone(ctx.session, writer)
-    if owner is not None and ctx.address == f"tel:{owner}":  # an SMS from that very phone
-        st.data.pop("after_phone")
+    if ctx.channel == "sms" and owner in (None, ctx.address.removeprefix("tel:")):
+        # the message came from that very phone, or from the first one of someone with none
         await link_address(ctx.session, person_id=writer, address=ctx.address, verified_at=ctx.now)
         return None
+    st.data["after_phone"] = then
     if owner is not None and not st.data.get("owner_unproven"):
         st.data["owner_phone"] = owner
         return await _send_code(ctx, st, owner)
-    if owner is None and ctx.channel == "sms":  # nothing on record: this phone is the first
-        st.data.pop("after_phone")
-        await link_address(ctx.session, person_id=writer, address=ctx.address, verified_at=ctx.now)
-        return None
     return await goto(ctx, st, "phone", "number")
 
 
@@ -159,18 +160,15 @@ async def _verified(ctx: Ctx, st: State, phone: str) -> list[Reply]:
     """The phone is proven: keep it for the writer, and the chat as theirs, and go on where
     the flow was heading. A number other than the one on record is not kept as theirs: what
     is chosen with it is flagged for the officer."""
-    if st.person_id is not None:
-        owner = await identifying_phone(ctx.session, st.person_id)
-        if owner is None or (owner == phone and not st.data.get("owner_unproven")):
-            await link_address(
-                ctx.session, person_id=st.person_id, address=f"tel:{phone}", verified_at=ctx.now
-            )
-            if ctx.channel != "sms":
-                await link_address(
-                    ctx.session, person_id=st.person_id, address=ctx.address, verified_at=ctx.now
-                )
-        else:
-            st.data["owner_unproven"] = True
+    if st.person_id is not None and not await keep_proven_phone(
+        ctx.session,
+        person_id=st.person_id,
+        phone=phone,
+        chat_address=ctx.address,
+        now=ctx.now,
+        doubted=bool(st.data.get("owner_unproven")),
+    ):
+        st.data["owner_unproven"] = True
     st.data.pop("owner_phone", None)
     st.data.pop("phone", None)
     st.data["phone_verified"] = phone
