@@ -265,12 +265,6 @@ async def add_attendee(
     return attendee
 
 
-def _ends(target: AccountOpeningSession, settings: Settings) -> datetime:
-    """When the session ends (UTC)."""
-    local = datetime.combine(target.held_on, target.end_time, zone(settings.timezone))
-    return local.astimezone(UTC)
-
-
 async def _first_to_come(
     session: AsyncSession, query: Select[AccountOpeningSession], now: datetime, settings: Settings
 ) -> AccountOpeningSession | None:
@@ -278,7 +272,7 @@ async def _first_to_come(
     today = now.astimezone(zone(settings.timezone)).date()
     query = query.where(AccountOpeningSession.status == "planned")
     for target in await session.scalars(query.where(AccountOpeningSession.held_on >= today)):
-        if _ends(target, settings) > now:
+        if _at(target, target.end_time, settings) > now:
             return target
     return None
 
@@ -347,9 +341,10 @@ def session_params(target: AccountOpeningSession) -> dict[str, Any]:
     }
 
 
-def _starts(target: AccountOpeningSession, settings: Settings) -> datetime:
-    """When the session begins (UTC): notices about it are useless afterwards."""
-    local = datetime.combine(target.held_on, target.start_time, zone(settings.timezone))
+def _at(target: AccountOpeningSession, moment: time, settings: Settings) -> datetime:
+    """`moment` of the session's day (UTC): its start, after which notices about it are
+    useless, or its end, after which it is not offered."""
+    local = datetime.combine(target.held_on, moment, zone(settings.timezone))
     return local.astimezone(UTC)
 
 
@@ -372,7 +367,7 @@ async def _notify(
         params=session_params(target),
         message_class="notice",
         idempotency_key=f"session:{target.id}:{kind}:{attendee.beneficiary_id}",
-        expires_at=_starts(target, settings),
+        expires_at=_at(target, target.start_time, settings),
         settings=settings,
         now=now,
     )

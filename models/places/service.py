@@ -129,26 +129,22 @@ async def search_communes(
     scored = [(s, place) for s, place in scored if s > 0]
     # Ties: the kind written ("phường …") first, then today's unit before a former one.
     scored.sort(key=lambda sp: (-sp[0], sp[1].kind != kind, sp[1].legacy, sp[1].search_name))
-    matches: list[AreaMatch] = []
     named_commune = bool(scored) and scored[0][0] >= EXACT
     if include_legacy and (kind in DISTRICT_KINDS or not named_commune):
         of_district = _of_former_district(places, kind, key)
         if of_district:  # a commune of the district's very name first ("huyện Bình Gia")
             same = [p for s, p in scored if s >= EXACT and not p.legacy]
             ordered = same + [p for p in of_district if p not in same]
-            matches = [AreaMatch(p, DISTRICT_SCORE) for p in ordered]  # none sure: a choice
-            del matches[limit:]
-    through_district = bool(matches)  # then only a commune of that very name is added
+            return [AreaMatch(p, DISTRICT_SCORE) for p in ordered[:limit]]  # none sure: a choice
+    matches: list[AreaMatch] = []
     for s, place in scored:
-        if len(matches) == limit or (through_district and s < EXACT):
-            break
-        if any(m.area.id == place.id for m in matches):
-            continue
         now_in = list(places.went_into.get(place.id, ()))
         if place.legacy and _same_as_today(place, now_in):
             continue
         district = places.by_id.get(place.parent_id) if place.legacy and place.parent_id else None
         matches.append(AreaMatch(place, round(s, 3), now_in, district))
+        if len(matches) == limit:
+            break
     return matches
 
 

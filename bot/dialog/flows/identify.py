@@ -94,6 +94,12 @@ async def ask_name(ctx: Ctx, st: State) -> list[Reply]:
     return [Reply("dialog.identify.ask_name")]
 
 
+def _forget_identity(st: State) -> None:
+    """The CCCD, birth date and name typed leave the conversation (found, refused or locked)."""
+    for key in IDENTITY_KEYS:
+        st.data.pop(key, None)
+
+
 def _self(st: State) -> bool:
     return st.data.get("role", SELF) == SELF
 
@@ -186,8 +192,7 @@ async def _look_up(ctx: Ctx, st: State) -> list[Reply]:
     if person is None or beneficiary is None:  # a digit wrong, or not on the registry yet
         return await goto(ctx, st, "identify", "not_found")
     if await identification_locked(ctx.session, person.id, ctx.now):  # no more guesses today
-        for key in IDENTITY_KEYS:
-            st.data.pop(key, None)
+        _forget_identity(st)
         return await finish(ctx, st, [Reply("dialog.identify.locked")])
     if _needs_full_date(person, birth):
         if not st.data.get("full_date_asked"):
@@ -198,8 +203,7 @@ async def _look_up(ctx: Ctx, st: State) -> list[Reply]:
         await record_identification_failure(
             ctx.session, person_id=person.id, address=ctx.address, now=ctx.now
         )
-        for key in IDENTITY_KEYS:
-            st.data.pop(key, None)
+        _forget_identity(st)
         return await finish(ctx, st, [Reply("dialog.identify.full_date_unknown")])
     name = st.data.get("name")
     if _birth_matches(person, birth) and (_self(st) or names_match(str(name), person.full_name)):
@@ -231,8 +235,7 @@ async def _mismatch(ctx: Ctx, st: State) -> list[Reply]:
 async def _again(ctx: Ctx, st: State, said: list[Reply]) -> list[Reply]:
     """Ask the CCCD again after a look-up that failed; the third suggests the commune office."""
     failures = int(st.data.get("id_fail", 0)) + 1
-    for key in IDENTITY_KEYS:
-        st.data.pop(key, None)
+    _forget_identity(st)
     if failures >= MAX_LOOKUPS:
         return await finish(ctx, st, [*said, Reply(CALL_COMMUNE)])
     st.data["id_fail"] = failures
@@ -257,8 +260,7 @@ async def _link(ctx: Ctx, st: State, beneficiary: Beneficiary, person: Person) -
         replies.append(Reply("dialog.proxy.pending"))  # bring the paper; not once it is checked
     st.beneficiary_id = beneficiary.id
     await record_consents(ctx, st, person.id, by=st.person_id)
-    for key in IDENTITY_KEYS:
-        st.data.pop(key, None)
+    _forget_identity(st)
     st.data["_back"] = []  # identification is done: BACK must not reopen it
     return [*replies, *await after_identified(ctx, st)]
 
